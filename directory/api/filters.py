@@ -1,0 +1,237 @@
+"""Turn the API's list filters into SQL over public services.
+
+Only services whose ``listing_status`` is ACTIVE are visible: every service and
+service-at-location list is built on :func:`matching_service_ids`, which starts from that rule.
+Free text goes through :func:`filter_by_text` alone, so the search index can replace it.
+The meaning of each filter is documented for API users in docs/api.md.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from geopy.distance import geodesic
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from directory.listings.models import ListingStatus, Organization, Schedule, Service, ServiceArea
+from directory.places.models import Location, ServiceAtLocation
+from directory.taxonomy.models import Attribute, TaxonomyTerm
+
+
+@dataclass(frozen=True)
+class Place:
+    """A resolved postcode: its centroid and every local authority code that contains it."""
+
+    postcode: str
+    latitude: float
+    longitude: float
+    authority_codes: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ServiceFilters:
+    """What a list request asks for; ``None`` means "not asked". See docs/api.md for meaning."""
+
+    search: str | None = None
+    taxonomy_term_id: str | None = None
+    taxonomy_id: str | None = None
+    organization_id: str | None = None
+    minimum_age: float | None = None
+    maximum_age: float | None = None
+    day: str | None = None
+    start_time: time | None = None
+    end_time: time | None = None
+    modified_after: datetime | None = None
+    place: Place | None = None
+    proximity: float | None = None
+
+    @property
+    def asks_schedule(self) -> bool:
+        return self.day is not None or self.start_time is not None or self.end_time is not None
+
+
+def filter_by_text(query: Select, text: str) -> Select:
+    """Keep services whose name, description or organisation name contains every word of text.
+
+    A plain case-insensitive database filter: the search index replaces this one function, so
+    nothing else here knows how text is matched.
+    """
+    for word in text.split()[:10]:
+        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        org_names = select(Organization.id).where(Organization.name.ilike(pattern, escape="\\"))
+        query = query.where(
+            or_(
+                Service.name.ilike(pattern, escape="\\"),
+                Service.description.ilike(pattern, escape="\\"),
+                Service.organization_id.in_(org_names),
+            )
+        )
+    return query
+
+
+def term_and_descendants(session: Session, term_id: str) -> set[str]:
+    """The term's id and all its descendants' ids (a recursive query; safe against cycles)."""
+    tree = select(TaxonomyTerm.id).where(TaxonomyTerm.id == term_id).cte(recursive=True)
+    child = select(TaxonomyTerm.id).join(tree, TaxonomyTerm.parent_id == tree.c.id)
+    tree = tree.union(child)
+    return set(session.scalars(select(tree.c.id)))
+
+
+def _open_at(moment: time, *, at_close: bool) -> ColumnElement[bool]:
+    """A schedule row is open at ``moment`` (or, with ``at_close``, open until it).
+
+    Schedules that pass midnight (opens 22:00, closes 02:00) are open after opening or before
+    closing.
+    """
+    opens, closes = Schedule.opens_at, Schedule.closes_at
+    if at_close:
+        same_day = and_(opens < moment, closes >= moment)
+        overnight = or_(opens < moment, closes >= moment)
+    else:
+        same_day = and_(opens <= moment, closes > moment)
+        overnight = or_(opens <= moment, closes > moment)
+    return or_(and_(opens <= closes, same_day), and_(opens > closes, overnight))
+
+
+def _schedule_conditions(filters: ServiceFilters) -> list[ColumnElement[bool]]:
+    """Day and times must all hold on one schedule row, not be spread over several."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.day is not None:
+        # byday is an RFC 5545 list such as "MO,WE" or "2TU" (second Tuesday of the month).
+        conditions.append(func.upper(Schedule.byday).contains(filters.day))
+    if filters.start_time is not None:
+        conditions.append(_open_at(filters.start_time, at_close=False))
+    if filters.end_time is not None:
+        conditions.append(_open_at(filters.end_time, at_close=True))
+    return conditions
+
+
+def _age_conditions(filters: ServiceFilters) -> list[ColumnElement[bool]]:
+    """Eligibility overlaps the asked range: a missing bound on the service means no limit."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.minimum_age is not None:
+        conditions.append(
+            or_(Service.maximum_age.is_(None), Service.maximum_age >= filters.minimum_age)
+        )
+    if filters.maximum_age is not None:
+        conditions.append(
+            or_(Service.minimum_age.is_(None), Service.minimum_age <= filters.maximum_age)
+        )
+    return conditions
+
+
+def _linked_to_terms(term_ids: Select | list[str]) -> ColumnElement[bool]:
+    linked = select(Attribute.link_id).where(
+        Attribute.link_entity == "service", Attribute.taxonomy_term_id.in_(term_ids)
+    )
+    return Service.id.in_(linked)
+
+
+def _covering(place: Place) -> ColumnElement[bool]:
+    """The service declares a local-authority service area containing the place."""
+    areas = select(ServiceArea.service_id).where(
+        func.lower(ServiceArea.extent_type) == "local_authority",
+        ServiceArea.extent.in_(sorted(place.authority_codes) or [""]),
+    )
+    return Service.id.in_(areas)
+
+
+def locations_within(session: Session, place: Place, metres: float) -> set[str]:
+    """Ids of geocoded locations within ``metres`` of the place (geodesic distance).
+
+    A latitude/longitude box cut in SQL keeps the exact distance sums to the few candidates.
+    """
+    dlat = metres / 110_000 + 1e-6
+    far_lat = min(89.0, abs(place.latitude) + dlat)
+    dlon = min(180.0, metres / (111_320 * math.cos(math.radians(far_lat))) + 1e-6)
+    rows = session.execute(
+        select(Location.id, Location.latitude, Location.longitude).where(
+            Location.latitude.between(place.latitude - dlat, place.latitude + dlat),
+            Location.longitude.between(place.longitude - dlon, place.longitude + dlon),
+        )
+    )
+    origin = (place.latitude, place.longitude)
+    return {
+        location_id
+        for location_id, lat, lon in rows
+        if geodesic(origin, (lat, lon)).meters <= metres
+    }
+
+
+def matching_service_ids(
+    session: Session, filters: ServiceFilters, *, location_level: bool = False
+) -> Select:
+    """``SELECT service.id`` for the public services that pass every filter.
+
+    This is the one query every list builds on; the text filter is applied by
+    :func:`filter_by_text` so the search index can take its place. With ``location_level`` the
+    schedule and proximity filters are left out, for the caller to apply per service-at-location.
+    """
+    query = select(Service.id).where(Service.listing_status == ListingStatus.ACTIVE)
+    if filters.organization_id is not None:
+        query = query.where(Service.organization_id == filters.organization_id)
+    if filters.modified_after is not None:
+        query = query.where(Service.last_modified >= filters.modified_after)
+    if filters.taxonomy_term_id is not None:
+        terms = term_and_descendants(session, filters.taxonomy_term_id)
+        query = query.where(_linked_to_terms(sorted(terms)))
+    if filters.taxonomy_id is not None:
+        terms_of = select(TaxonomyTerm.id).where(TaxonomyTerm.taxonomy_id == filters.taxonomy_id)
+        query = query.where(_linked_to_terms(terms_of))
+    query = query.where(*_age_conditions(filters))
+    if filters.place is not None and filters.proximity is None:
+        query = query.where(_covering(filters.place))
+    if not location_level:
+        if filters.asks_schedule:
+            at_service = select(Schedule.service_id).where(*_schedule_conditions(filters))
+            at_sal = (
+                select(ServiceAtLocation.service_id)
+                .join(Schedule, Schedule.service_at_location_id == ServiceAtLocation.id)
+                .where(*_schedule_conditions(filters))
+            )
+            query = query.where(or_(Service.id.in_(at_service), Service.id.in_(at_sal)))
+        if filters.place is not None and filters.proximity is not None:
+            nearby = locations_within(session, filters.place, filters.proximity)
+            query = query.where(
+                Service.id.in_(
+                    select(ServiceAtLocation.service_id).where(
+                        ServiceAtLocation.location_id.in_(sorted(nearby))
+                    )
+                )
+            )
+    if filters.search:
+        query = filter_by_text(query, filters.search)
+    return query
+
+
+def service_at_location_conditions(
+    session: Session, filters: ServiceFilters
+) -> list[ColumnElement[bool]]:
+    """WHERE conditions on ``service_at_location`` for the same filters, per location.
+
+    Schedules count when tied to that service-at-location or to the whole service (no
+    ``service_at_location_id``); proximity is measured to that location.
+    """
+    conditions = [
+        ServiceAtLocation.service_id.in_(
+            matching_service_ids(session, filters, location_level=True)
+        )
+    ]
+    if filters.asks_schedule:
+        own = select(Schedule.service_at_location_id).where(*_schedule_conditions(filters))
+        service_wide = select(Schedule.service_id).where(
+            Schedule.service_at_location_id.is_(None), *_schedule_conditions(filters)
+        )
+        conditions.append(
+            or_(
+                ServiceAtLocation.id.in_(own),
+                ServiceAtLocation.service_id.in_(service_wide),
+            )
+        )
+    if filters.place is not None and filters.proximity is not None:
+        nearby = locations_within(session, filters.place, filters.proximity)
+        conditions.append(ServiceAtLocation.location_id.in_(sorted(nearby)))
+    return conditions

@@ -1,0 +1,1 @@
+"""Organisations, their services and everything nested in an ORUK service record."""

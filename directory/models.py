@@ -1,0 +1,55 @@
+"""Imports every model so ``Base.metadata`` is complete (Alembic, tests, ``create_all``)."""
+
+from directory.db import Base
+from directory.feedback.models import ProblemReport
+from directory.listings.models import (
+    ChangeRecord,
+    Contact,
+    CostOption,
+    Funding,
+    Language,
+    ListingChange,
+    ListingStatus,
+    Organization,
+    OrganizationIdentifier,
+    Phone,
+    Schedule,
+    Service,
+    ServiceArea,
+)
+from directory.mylist.models import SharedList
+from directory.places.models import (
+    Accessibility,
+    Address,
+    Location,
+    LocationKind,
+    ServiceAtLocation,
+)
+from directory.taxonomy.models import Attribute, Taxonomy, TaxonomyTerm
+
+__all__ = [
+    "Accessibility",
+    "Address",
+    "Attribute",
+    "Base",
+    "ChangeRecord",
+    "Contact",
+    "CostOption",
+    "Funding",
+    "Language",
+    "ListingChange",
+    "ListingStatus",
+    "Location",
+    "LocationKind",
+    "Organization",
+    "OrganizationIdentifier",
+    "Phone",
+    "ProblemReport",
+    "Schedule",
+    "Service",
+    "ServiceArea",
+    "ServiceAtLocation",
+    "SharedList",
+    "Taxonomy",
+    "TaxonomyTerm",
+]

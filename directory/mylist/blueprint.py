@@ -1,0 +1,127 @@
+"""The ``mylist`` blueprint and what its pages share: the visitor's list, where to go back to
+after a button, the stylesheet and script, and "do not keep a copy" headers.
+
+The routes live in ``list_views``, ``handover_views`` and ``share_views``; ``views`` imports
+them all so registering :data:`bp` registers every page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, g, get_flashed_messages, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask.wrappers import Response
+
+from directory.mylist import apply_settings, icons
+from directory.mylist.session_list import MyList
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+bp = Blueprint(
+    "mylist",
+    __name__,
+    url_prefix="/my-list",
+    static_folder=str(STATIC),
+    static_url_path="/static",
+)
+bp.record_once(lambda state: apply_settings(state.app))
+
+
+def _fingerprint(name: str) -> str:
+    return hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:12]
+
+
+_VERSIONS = {name: _fingerprint(name) for name in ("mylist.css", "mylist.js")}
+
+
+@bp.app_template_global()
+def mylist_asset(name: str) -> str:
+    """The URL of our stylesheet or script, with a version so a change is fetched at once."""
+    return url_for("mylist.static", filename=name, v=_VERSIONS[name])
+
+
+@bp.app_template_global()
+def mylist_contains(service_id: str) -> bool:
+    return current_list().get(service_id) is not None
+
+
+@bp.app_template_global()
+def mylist_count() -> int:
+    return len(current_list())
+
+
+bp.add_app_template_global(icons.inline_icon, "mylist_icon")
+
+
+@bp.app_template_global()
+def mylist_messages() -> list[tuple[str, str]]:
+    """What just happened to the list, as (category, service name), once per request: the
+    banner may be included both by the site's layout and by a list page."""
+    if g.get("mylist_messages_shown"):
+        return []
+    if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+        return []  # no cookie, no messages: leave the session untouched (no Vary: Cookie)
+    g.mylist_messages_shown = True
+    return [
+        (category.removeprefix("mylist-"), message)
+        for category, message in get_flashed_messages(with_categories=True)
+        if category.startswith("mylist-")
+    ]
+
+
+def _session_size(data: Mapping[str, Any]) -> int:
+    interface = current_app.session_interface
+    if not isinstance(interface, SecureCookieSessionInterface):
+        return 0
+    serializer = interface.get_signing_serializer(current_app)
+    return len(serializer.dumps(dict(data))) if serializer else 0
+
+
+def current_list() -> MyList:
+    """The visitor's list, measured against the cookie's size limit on every change."""
+    return MyList(
+        session, max_items=int(current_app.config["MYLIST_MAX_ITEMS"]), measure=_session_size
+    )
+
+
+def wants_notes() -> bool:
+    """``?notes=0`` leaves the notes off a print page or PDF."""
+    return request.args.get("notes", "1") not in {"0", "no", "false"}
+
+
+def back_to(candidate: str | None, fallback: str) -> str:
+    """A path on this site to send the visitor back to: the form's ``next``, else the page
+    they came from, else ``fallback``. Anything pointing at another site is ignored."""
+    for target in (candidate, request.referrer):
+        path = _local_path(target)
+        if path:
+            return path
+    return fallback
+
+
+def _local_path(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    foreign = parts.scheme not in {"http", "https"} or parts.netloc != request.host
+    if (parts.scheme or parts.netloc) and foreign:
+        return None
+    path = parts.path
+    if not path.startswith("/") or path.startswith("//") or "\\" in target:
+        return None
+    return path + (f"?{parts.query}" if parts.query else "")
+
+
+@bp.after_request
+def _private(response: Response) -> Response:
+    """List pages can hold notes: no shared cache, and no copy in the browser's history cache
+    for the next person at a shared computer to find with the back button."""
+    if request.endpoint != "mylist.static":
+        response.headers["Cache-Control"] = "no-store"
+        response.vary.add("Cookie")
+    return response

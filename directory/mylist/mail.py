@@ -1,0 +1,87 @@
+"""Email a handover with the standard library's smtplib: plain text with an HTML alternative.
+
+The recipient's address is personal data. It is used for this one message and then dropped: it
+is not stored, not put in the session, a URL or a log line. Errors are logged by their type
+only, because smtplib's exceptions quote the addresses they refused.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+class MailNotConfigured(RuntimeError):
+    """``MAIL_SERVER`` is not set: the site cannot send email."""
+
+
+class MailFailed(RuntimeError):
+    """The mail server could not be reached or refused the message."""
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    server: str
+    port: int
+    use_tls: bool
+    username: str
+    password: str
+    sender: str
+    timeout: float
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> MailSettings:
+        server = (config.get("MAIL_SERVER") or "").strip()
+        if not server:
+            raise MailNotConfigured("MAIL_SERVER is not set")
+        sender = config.get("MAIL_DEFAULT_SENDER") or f"no-reply@{server}"
+        return cls(
+            server=server,
+            port=int(config.get("MAIL_PORT") or 25),
+            use_tls=bool(config.get("MAIL_USE_TLS")),
+            username=config.get("MAIL_USERNAME") or "",
+            password=config.get("MAIL_PASSWORD") or "",
+            sender=sender,
+            timeout=float(config.get("MAIL_TIMEOUT") or 10),
+        )
+
+
+def mail_configured(config: Mapping[str, Any]) -> bool:
+    return bool((config.get("MAIL_SERVER") or "").strip())
+
+
+def build_message(sender: str, to: str, subject: str, text: str, html: str) -> EmailMessage:
+    """A multipart/alternative message: the plain text first, the HTML as the richer part."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or None)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message
+
+
+def send(settings: MailSettings, to: str, subject: str, text: str, html: str) -> None:
+    """Send one message; raises :class:`MailFailed` (with no address in it) on any failure."""
+    message = build_message(settings.sender, to, subject, text, html)
+    try:
+        with smtplib.SMTP(settings.server, settings.port, timeout=settings.timeout) as smtp:
+            if settings.use_tls:
+                smtp.starttls(context=ssl.create_default_context())
+            if settings.username:
+                smtp.login(settings.username, settings.password)
+            smtp.send_message(message)
+    except (smtplib.SMTPException, OSError) as exc:
+        log.warning("Could not send a list by email: %s", type(exc).__name__)
+        raise MailFailed(type(exc).__name__) from None

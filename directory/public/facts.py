@@ -1,0 +1,137 @@
+"""A service's facts in the words a resident reads: who it is for, what it costs, how to get
+it and how to get in touch. Pure functions of the model, so each is easy to test alone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from directory.models import Service
+from directory.public.formatting import format_money, tel_href
+
+DELIVERY_WORDS = {"in_person": "In person", "phone": "By phone", "online": "Online"}
+_SELF = "You can contact this service yourself."
+_REFERRED = (
+    "You need to be referred by a professional, for example your GP, a social worker "
+    "or a link worker."
+)
+_EITHER = "You can contact this service yourself, or a professional such as your GP can refer you."
+#: Keyed by the ``x_referral`` values the importer and seeds use (self_referral,
+#: referral_needed, either), with the spellings other directories send as aliases.
+REFERRAL_TEXT = {
+    "self_referral": _SELF,
+    "self": _SELF,
+    "referral_needed": _REFERRED,
+    "professional": _REFERRED,
+    "referral": _REFERRED,
+    "either": _EITHER,
+    "self_or_professional": _EITHER,
+}
+CLOSED_NOTICES = {
+    "temporarily closed": "This service is temporarily closed.",
+    "inactive": "This service is not running at the moment.",
+    "defunct": "This service has closed.",
+}
+STATUS_TAGS = {
+    "temporarily closed": "Temporarily closed",
+    "inactive": "Not running",
+    "defunct": "Closed",
+}
+FREE_WORDS = ("free", "no charge", "no cost")
+
+
+@dataclass
+class Cost:
+    """``free`` is True only when the listing says so; an empty listing is "not given"."""
+
+    free: bool
+    lines: list[str] = field(default_factory=list)
+    notes: str | None = None
+
+    @property
+    def known(self) -> bool:
+        return self.free or bool(self.lines) or bool(self.notes)
+
+
+@dataclass
+class PhoneView:
+    number: str
+    href: str | None
+    description: str | None
+
+
+@dataclass
+class ContactView:
+    name: str | None
+    title: str | None
+    email: str | None
+    phones: list[PhoneView]
+
+
+def term_names(service: Service, link_type: str) -> list[str]:
+    names = [
+        a.taxonomy_term.name
+        for a in service.attributes
+        if a.link_type == link_type and a.taxonomy_term is not None
+    ]
+    return list(dict.fromkeys(names))
+
+
+def cost(service: Service) -> Cost:
+    """Cost options in words: "Free", "£2.50: per session", or the listing's own words."""
+    lines: list[str] = []
+    paid = said_free = False
+    for option in service.cost_options:
+        described = (option.amount_description or option.option or "").strip()
+        if option.amount:
+            paid = True
+            money = format_money(option.amount)
+            lines.append(described if money in described else f"{money}: {described}".rstrip(": "))
+        elif option.amount == 0 or _says_free(described):
+            said_free = True
+            if described and not _says_free(described):
+                lines.append(described)
+        elif described:
+            lines.append(described)
+    fees = (service.fees or "").strip() or None
+    free = not paid and not lines and (said_free or (fees is not None and _says_free(fees)))
+    notes = None if fees and fees.lower().rstrip(".") in FREE_WORDS else fees
+    return Cost(free=free, lines=list(dict.fromkeys(lines)), notes=notes)
+
+
+def _says_free(text: str) -> bool:
+    lowered = text.strip().lower()
+    return any(lowered.startswith(word) for word in FREE_WORDS)
+
+
+def referral_text(referral: str | None) -> str | None:
+    if not referral or not referral.strip():
+        return None
+    key = referral.strip().lower().replace("-", "_").replace(" ", "_")
+    return REFERRAL_TEXT.get(key, referral.strip())
+
+
+def delivery_words(modes: list[str] | None) -> list[str]:
+    return [DELIVERY_WORDS[m] for m in modes or [] if m in DELIVERY_WORDS]
+
+
+def closed_notice(status: str | None) -> str | None:
+    return CLOSED_NOTICES.get((status or "").strip().lower())
+
+
+def status_tag(status: str | None) -> str | None:
+    """A short label for a service that is not running, for lists of services."""
+    return STATUS_TAGS.get((status or "").strip().lower())
+
+
+def contacts(service: Service) -> list[ContactView]:
+    """Named contacts with their phone numbers, each with a ``tel:`` link when it can be dialled."""
+    found = []
+    for contact in service.contacts:
+        phones = [
+            PhoneView(phone.number, tel_href(phone.number), phone.description)
+            for phone in contact.phones
+            if phone.number
+        ]
+        if phones or contact.email:
+            found.append(ContactView(contact.name, contact.title, contact.email, phones))
+    return found

@@ -1,0 +1,369 @@
+"""What the search pages show, worked out in Python so templates only lay it out: the results
+page (rows, heading, messages, filters, paging, the map's points and, when nothing was found,
+what to try instead) and the home page's panels (popular needs, places near you).
+
+Builders take a ``Session`` and the cleaned :class:`SearchParams` and call
+:func:`search_index.search`; they run inside a request (they build links with ``url_for`` and
+read the home area from the app's config).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import current_app, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from directory.models import Attribute, ListingStatus, Location, LocationKind, Service
+from directory.public import guided
+from directory.public.search_forms import FilterGroup, filter_groups
+from directory.public.search_params import (
+    KM_PER_MILE,
+    SearchParams,
+    TermIndex,
+    clean,
+    load_terms,
+    page_links,
+    term_ids,
+    to_request,
+)
+from directory.public.views import listing_slug
+from search_index import Hit, SearchRequest, SearchResults, search
+from search_index.api import DEFAULT_RADIUS_KM, FALLBACK_RADIUS_KM
+from search_index.geo import haversine_km
+from search_index.vocabulary import Vocabulary, load_vocabulary
+
+#: Radii offered when a search near a place finds little: miles, as people in the UK think.
+WIDER_MILES = (5, 10, 20, 40)
+MODE_WORDS = {"in_person": "in person", "phone": "by phone", "online": "online"}
+
+
+def km_to_miles_text(km: float | None) -> str:
+    """``0.4 miles away``, ``1 mile away``, ``12 miles away``: distances as UK readers expect."""
+    if km is None:
+        return ""
+    miles = km / KM_PER_MILE
+    if miles < 0.1:
+        return "Less than 0.1 miles away"
+    shown = f"{miles:.1f}".removesuffix(".0") if miles < 10 else str(round(miles))
+    return f"{shown} {'mile' if shown == '1' else 'miles'} away"
+
+
+@dataclass
+class ResultRow:
+    hit: Hit
+    url: str
+    distance: str
+    place: str
+    modes: str
+
+
+@dataclass
+class ResultsPage:
+    params: SearchParams
+    results: SearchResults
+    rows: list[ResultRow]
+    heading: str
+    urgency: guided.Urgency
+    filters: list[FilterGroup] = field(default_factory=list)
+    chosen: list[tuple[str, str]] = field(default_factory=list)
+    pagination: dict | None = None
+    place_name: str | None = None
+    suggestion_url: str | None = None
+    alternatives: list[tuple[str, str | None]] = field(default_factory=list)
+    sort_links: list[tuple[str, str, bool]] = field(default_factory=list)
+    wider: list[tuple[int, str]] = field(default_factory=list)
+    map_points: list[dict] = field(default_factory=list)
+    remote: list[ResultRow] = field(default_factory=list)
+    lets_talk: NearbyPlace | None = None
+
+
+def build_results_page(session: Session, params: SearchParams, terms: TermIndex) -> ResultsPage:
+    """Run the search and work out everything the results (or zero results) page shows."""
+    vocab = load_vocabulary(session)
+    results = search(to_request(params, terms), session=session)
+    urgency = guided.urgency_for(
+        terms, text=params.q, needs=params.needs, urgent=params.urgent, vocab=vocab
+    )
+    place_name = results.place.name if results.place else None
+    if place_name is None and params.areas:
+        place_name = area_name(params.areas[0], vocab)
+    page = ResultsPage(
+        params=params,
+        results=results,
+        rows=[_row(hit) for hit in results.hits],
+        heading=_heading(params, results, terms, place_name),
+        urgency=urgency,
+        filters=filter_groups(results, params, terms),
+        chosen=_chosen(params, terms),
+        pagination=page_links(params, results.page, results.pages, url_for("public.search")),
+        place_name=place_name,
+    )
+    if results.suggestion:
+        page.suggestion_url = url_for("public.search") + params.query(q=results.suggestion)
+    page.alternatives = _alternatives(params, results)
+    if results.place is not None:
+        page.sort_links = [
+            (label, url_for("public.search") + params.query(sort=key), params.sort == key)
+            for key, label in (("best", "Best match"), ("distance", "Nearest first"))
+        ]
+        page.wider = _wider(params, results)
+    page.map_points = [
+        {"lat": r.hit.latitude, "lng": r.hit.longitude, "name": r.hit.name, "url": r.url}
+        for r in page.rows
+        if r.hit.latitude is not None and r.hit.longitude is not None
+    ]
+    if not results.total:
+        if results.place or params.areas or params.needs:
+            page.remote = _remote_rows(session, params, terms, results.place is not None)
+        point = results.place.point if results.place else _home()
+        found = nearby_places(session, point, LocationKind.LETS_TALK, limit=1)
+        page.lets_talk = found[0] if found else None
+    return page
+
+
+def _row(hit: Hit) -> ResultRow:
+    if hit.distance_km is not None:
+        distance = km_to_miles_text(hit.distance_km)
+    else:
+        distance = "Covers your area" if hit.covers_area else ""
+    modes = [MODE_WORDS[m] for m in MODE_WORDS if m in hit.delivery_modes]
+    modes_text = ", ".join(modes)
+    return ResultRow(
+        hit=hit,
+        url=url_for("public.service", service_id=hit.service_id, slug=listing_slug(hit.name)),
+        distance=distance,
+        place=", ".join(p for p in (hit.location_name, hit.postcode) if p),
+        modes=modes_text[:1].upper() + modes_text[1:],
+    )
+
+
+def _heading(
+    params: SearchParams, results: SearchResults, terms: TermIndex, place_name: str | None
+) -> str:
+    """``14 results for 'food' near Chester``: the count first, so a screen reader user
+    hears it as soon as the page's heading is read."""
+    total = results.total
+    text = "No results" if not total else f"{total:,} {'result' if total == 1 else 'results'}"
+    if params.q:
+        text += f" for \u2018{params.q}\u2019"
+    elif params.needs:
+        labels = [terms.label(term_id) for term_id in term_ids(params.needs, terms)]
+        if labels:
+            text += " for " + (", ".join(labels[:-1]) + " and " if len(labels) > 1 else "")
+            text += labels[-1]
+    if results.place is not None:
+        text += f" near {place_name}"
+    elif place_name:
+        text += f" in {place_name}"
+    return text
+
+
+def _chosen(params: SearchParams, terms: TermIndex) -> list[tuple[str, str]]:
+    """Each filter in use, with a link to the same search without it."""
+    base = url_for("public.search")
+    out = []
+    for name, values in (("needs", params.needs), ("groups", params.groups)):
+        for value in values:
+            if (term := terms.find(value)) is not None:
+                rest = tuple(v for v in values if v != value)
+                out.append((term.label, base + params.query(**{name: rest})))
+    for value in params.areas:
+        rest = tuple(v for v in params.areas if v != value)
+        out.append((area_name(value, None) or value, base + params.query(areas=rest)))
+    if params.age:
+        out.append((guided.age_label(params.age), base + params.query(age="")))
+    if params.free:
+        out.append(("Free", base + params.query(free=False)))
+    for mode in params.modes:
+        rest = tuple(m for m in params.modes if m != mode)
+        out.append((MODE_WORDS[mode].capitalize(), base + params.query(modes=rest)))
+    if params.open_now:
+        out.append(("Open now", base + params.query(open_now=False)))
+    if params.day:
+        out.append((f"Open on {params.day.capitalize()}", base + params.query(day="")))
+    return out
+
+
+def _alternatives(params: SearchParams, results: SearchResults) -> list[tuple[str, str | None]]:
+    """Other places the person may have meant, as links. A town with the same name as the one
+    shown cannot be asked for by name, so it is shown in words only."""
+    geo = gazetteer()
+    shown = results.place.name if results.place else None
+    out: list[tuple[str, str | None]] = []
+    for place in results.place_alternatives[:5]:
+        label = geo.describe(place) if geo else place.name
+        url = (
+            None
+            if place.name == shown
+            else url_for("public.search") + params.query(where=place.name)
+        )
+        if (label, url) not in out:
+            out.append((label, url))
+    return out
+
+
+def _wider(params: SearchParams, results: SearchResults) -> list[tuple[int, str]]:
+    kind = results.place.kind if results.place else None
+    current = params.radius or DEFAULT_RADIUS_KM.get(kind or "", FALLBACK_RADIUS_KM) / KM_PER_MILE
+    return [
+        (miles, url_for("public.search") + params.query(radius=miles))
+        for miles in WIDER_MILES
+        if miles > current + 0.5
+    ][:3]
+
+
+def _remote_rows(
+    session: Session, params: SearchParams, terms: TermIndex, has_place: bool
+) -> list[ResultRow]:
+    """For a search that found nothing: phone and online services that cover the place (or
+    the areas chosen), for the same needs: first with the same words, then without them."""
+    base = to_request(params, terms, per_page=5)
+    for text in dict.fromkeys((params.q, "")):
+        request_ = SearchRequest(
+            text=text,
+            place=base.place,
+            need_ids=base.need_ids,
+            area_codes=base.area_codes,
+            delivery_modes=("phone", "online"),
+            per_page=5,
+        )
+        found = search(request_, session=session)
+        hits = [h for h in found.hits if (h.covers_area if has_place else h.location_id is None)]
+        if hits:
+            return [_row(hit) for hit in hits]
+    return []
+
+
+def need_counts(session: Session, terms: TermIndex) -> dict[str, int]:
+    """How many public services each top-level need has (through any term below it)."""
+    rows = session.execute(
+        select(Attribute.link_id, Attribute.taxonomy_term_id)
+        .join(Service, Service.id == Attribute.link_id)
+        .where(
+            Attribute.link_type == "need",
+            Attribute.link_entity == "service",
+            Service.listing_status == ListingStatus.ACTIVE,
+        )
+    )
+    services: dict[str, set[str]] = {}
+    for service_id, term_id in rows:
+        chain = [term_id, *terms.ancestors(term_id)]
+        services.setdefault(chain[-1], set()).add(service_id)
+    return {term_id: len(ids) for term_id, ids in services.items()}
+
+
+@dataclass(frozen=True)
+class PopularNeed:
+    code: str
+    label: str
+    count: int
+
+
+def popular_needs(session: Session, terms: TermIndex, limit: int = 8) -> list[PopularNeed]:
+    """The top-level needs with the most services, in everyday words."""
+    counts = need_counts(session, terms)
+    roots = [t for t in terms.top_level_needs() if counts.get(t.id)]
+    roots.sort(key=lambda t: (-counts[t.id], guided.plain_label(t)))
+    return [
+        PopularNeed(terms.key(t.id), guided.plain_label(t), counts[t.id]) for t in roots[:limit]
+    ]
+
+
+@dataclass(frozen=True)
+class NearbyPlace:
+    location: Location
+    km: float
+
+
+@dataclass(frozen=True)
+class HomePanels:
+    popular: list[PopularNeed]
+    hubs: list[NearbyPlace]
+    lets_talk: list[NearbyPlace]
+    near_name: str
+    place_message: str | None
+
+
+def nearby_places(
+    session: Session, point: tuple[float, float], kind: LocationKind, limit: int = 3
+) -> list[NearbyPlace]:
+    """The ``limit`` places of one kind (community hubs, Let's Talk sites) nearest a point.
+    There are tens of them, not thousands, so measuring every one is quicker than an index."""
+    places = session.scalars(
+        select(Location)
+        .where(Location.kind == kind, Location.latitude.is_not(None))
+        .where(Location.longitude.is_not(None))
+        .options(selectinload(Location.addresses))
+    )
+    measured = [
+        NearbyPlace(p, haversine_km(point[0], point[1], p.latitude, p.longitude)) for p in places
+    ]
+    measured.sort(key=lambda n: (n.km, n.location.name or ""))
+    return measured[:limit]
+
+
+def gazetteer():
+    """The offline gazetteer, or None while it is not built (place searches then explain)."""
+    from directory.places.gazetteer import GazetteerError, get_gazetteer
+
+    try:
+        return get_gazetteer(current_app.config.get("GAZETTEER_PATH"))
+    except GazetteerError:
+        return None
+
+
+def _home() -> tuple[float, float]:
+    config = current_app.config
+    return float(config["HOME_LATITUDE"]), float(config["HOME_LONGITUDE"])
+
+
+def home_point(where: str) -> tuple[tuple[float, float], str, str | None]:
+    """The point the home page measures "near you" from, its name, and a message when the
+    place typed could not be used (then the home area is used instead)."""
+    text = clean(where, 100)[0]
+    home_name = current_app.config["HOME_AREA_NAME"]
+    if not text:
+        return _home(), home_name, None
+    geo = gazetteer()
+    if geo is None:
+        return _home(), home_name, "Searching by place is not available at the moment."
+    resolution = geo.resolve(text, _home())
+    if resolution.place is None:
+        return _home(), home_name, resolution.message
+    return resolution.place.point, resolution.place.name, resolution.message
+
+
+def home_area_code(vocab: Vocabulary) -> str | None:
+    """The ONS code of the home area: ``HOME_AREA_CODE`` if set, else the local authority
+    whose name is ``HOME_AREA_NAME`` among the service areas listings use."""
+    config = current_app.config
+    if config.get("HOME_AREA_CODE"):
+        return str(config["HOME_AREA_CODE"]).upper()
+    wanted = str(config.get("HOME_AREA_NAME") or "").strip().lower()
+    for code, name in sorted(vocab.area_names.items()):
+        if name.strip().lower() == wanted:
+            return code
+    return None
+
+
+def area_name(code: str, vocab: Vocabulary | None) -> str | None:
+    geo = gazetteer()
+    authority = geo.local_authority(code) if geo else None
+    if authority is not None:
+        return authority.name
+    return vocab.area_names.get(code) if vocab else None
+
+
+def home_panels(session: Session, where: str) -> HomePanels:
+    """The home page's popular needs and the community hubs and Let's Talk sites nearest the
+    place typed in ``?where=`` (or the home area)."""
+    point, near_name, message = home_point(where)
+    return HomePanels(
+        popular=popular_needs(session, load_terms(session)),
+        hubs=nearby_places(session, point, LocationKind.COMMUNITY_HUB),
+        lets_talk=nearby_places(session, point, LocationKind.LETS_TALK),
+        near_name=near_name,
+        place_message=message,
+    )

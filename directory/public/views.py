@@ -1,0 +1,173 @@
+"""The public site's pages: thin views over :mod:`directory.public.services` (queries) and
+:mod:`directory.public.pages` (what each page shows).
+
+URLs are short and readable so they can be read out over the phone and shared: a service is
+``/services/<id>/<name-as-words>``; the words are optional, and a wrong or old version of them
+redirects to the current one.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from directory.db import db
+from directory.feedback.services import record_problem
+from directory.models import Location, LocationKind, Organization, Service
+from directory.public import facts, pages, services
+from directory.public.formatting import slug as make_slug
+from directory.public.forms import REPORT_MAX_LENGTH, ReportProblemForm, SearchForm
+
+bp = Blueprint("public", __name__)
+bp.add_app_template_global(pages.address_lines, "place_address")
+bp.add_app_template_filter(facts.status_tag, "status_tag")
+
+#: Words that are pages of their own under a listing's URL, so never used as its slug.
+RESERVED_SLUGS = frozenset({"report", "report-sent", "sessions.ics"})
+
+
+def listing_slug(name: str | None) -> str:
+    text = make_slug(name)
+    return f"{text}-listing" if text in RESERVED_SLUGS else text
+
+
+@bp.app_template_global()
+def service_url(service: Service) -> str:
+    """The canonical, shareable address of a service page (no redirect on the way)."""
+    return url_for("public.service", service_id=service.id, slug=listing_slug(service.name))
+
+
+@bp.app_template_global()
+def organisation_url(organisation: Organization) -> str:
+    return url_for(
+        "public.organisation", organisation_id=organisation.id, slug=listing_slug(organisation.name)
+    )
+
+
+@bp.app_template_global()
+def place_url(location: Location) -> str:
+    return url_for("public.place", place_id=location.id, slug=listing_slug(location.name))
+
+
+@bp.get("/")
+def home() -> str:
+    return render_template("public/home.html", search=SearchForm(request.args))
+
+
+@bp.get("/services/<service_id>")
+@bp.get("/services/<service_id>/<slug>")
+def service(service_id: str, slug: str | None = None) -> str | BaseResponse:
+    found = services.get_public_service(db.session, service_id)
+    if found is None:
+        abort(404)
+    canonical = listing_slug(found.name)
+    if slug != canonical or service_id != found.id:
+        return redirect(url_for(".service", service_id=found.id, slug=canonical), 301)
+    page_url = url_for(".service", service_id=found.id, slug=canonical, _external=True)
+    page = pages.service_page(db.session, found, page_url=page_url)
+    return render_template("public/service.html", page=page, service=found)
+
+
+@bp.route("/services/<service_id>/report", methods=["GET", "POST"])
+def report(service_id: str) -> str | BaseResponse:
+    found = services.get_public_service(db.session, service_id)
+    if found is None:
+        abort(404)
+    form = ReportProblemForm()
+    if form.validate_on_submit():
+        record_problem(db.session, found, form.problem.data, form.email.data)
+        return redirect(url_for(".report_sent", service_id=found.id), 303)
+    return render_template(
+        "public/report.html",
+        form=form,
+        service=found,
+        max_length=REPORT_MAX_LENGTH,
+        show_exit=services.needs_safety_features(db.session, [found]),
+    )
+
+
+@bp.get("/services/<service_id>/report-sent")
+def report_sent(service_id: str) -> str:
+    found = services.get_public_service(db.session, service_id)
+    if found is None:
+        abort(404)
+    return render_template("public/report_sent.html", service=found)
+
+
+@bp.get("/organisations/<organisation_id>")
+@bp.get("/organisations/<organisation_id>/<slug>")
+def organisation(organisation_id: str, slug: str | None = None) -> str | BaseResponse:
+    found = services.get_public_organisation(db.session, organisation_id)
+    if found is None:
+        abort(404)
+    canonical = listing_slug(found.name)
+    if slug != canonical or organisation_id != found.id:
+        return redirect(url_for(".organisation", organisation_id=found.id, slug=canonical), 301)
+    listed = services.public_services_of(db.session, found)
+    return render_template(
+        "public/organisation.html",
+        organisation=found,
+        services=listed,
+        show_exit=services.needs_safety_features(db.session, listed),
+    )
+
+
+@bp.get("/places/<place_id>")
+@bp.get("/places/<place_id>/<slug>")
+def place(place_id: str, slug: str | None = None) -> str | BaseResponse:
+    found = services.get_public_place(db.session, place_id)
+    if found is None:
+        abort(404)
+    canonical = listing_slug(found.name)
+    if slug != canonical or place_id != found.id:
+        return redirect(url_for(".place", place_id=found.id, slug=canonical), 301)
+    page = pages.place_page(db.session, found)
+    return render_template("public/place.html", page=page, place=found)
+
+
+@bp.get("/places/<place_id>/sessions.ics")
+def place_calendar(place_id: str) -> Response:
+    found = services.get_public_place(db.session, place_id)
+    if found is None:
+        abort(404)
+    body = pages.place_calendar(db.session, found, domain=request.host.split(":")[0])
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{listing_slug(found.name)}-sessions.ics"'
+    )
+    return response
+
+
+@bp.get("/hubs")
+def hubs() -> str:
+    return _place_list(LocationKind.COMMUNITY_HUB, "hubs")
+
+
+@bp.get("/lets-talk")
+def lets_talk() -> str:
+    return _place_list(LocationKind.LETS_TALK, "lets_talk")
+
+
+def _place_list(kind: LocationKind, nav: str) -> str:
+    places = services.places_of_kind(db.session, kind)
+    return render_template("public/place_list.html", kind=kind.value, places=places, nav=nav)
+
+
+@bp.get("/cover-your-tracks")
+def cover_your_tracks() -> str:
+    return render_template("public/cover_your_tracks.html")
+
+
+@bp.get("/accessibility")
+def accessibility() -> str:
+    return render_template("public/accessibility.html")
+
+
+@bp.get("/cookies")
+def cookies() -> str:
+    return render_template("public/cookies.html")
+
+
+@bp.get("/privacy")
+def privacy() -> str:
+    return render_template("public/privacy.html")

@@ -1,0 +1,245 @@
+"""App-wide web setup for the HTML site: templates, CSRF, rate limits, security headers,
+error pages, assets and template filters.
+
+``init_app(app)`` is called once by the app factory after the blueprints are registered. Settings
+it reads (each may also come from the environment variable of the same name):
+
+* ``RATELIMIT_PAGES`` (default "120 per minute"), ``RATELIMIT_FORMS`` ("10 per minute;60 per
+  hour", for POSTs) and ``RATELIMIT_API`` ("600 per minute", for ``/api``), counted per client
+  address and per page; ``RATELIMIT_ENABLED`` (Flask-Limiter's own switch).
+* ``REDIS_URL``: counters live in Redis, shared by every process, instead of each process's
+  memory. If Redis is unreachable, pages are still served and the error is logged.
+* ``TRUSTED_PROXY_COUNT`` (default 0): how many reverse proxies set ``X-Forwarded-For``, so
+  rate limits count real clients rather than the proxy.
+* ``MAP_TILE_URL`` / ``MAP_TILE_ATTRIBUTION``: the tile server for place maps ("" turns maps
+  off); its origin is allowed in the Content Security Policy.
+* ``EXIT_PAGE_URL``: where "Exit this page" goes (default BBC Weather).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, g, render_template, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from directory.public import assets, formatting
+
+log = logging.getLogger(__name__)
+
+DEFAULTS: dict[str, Any] = {
+    "RATELIMIT_PAGES": "120 per minute",
+    "RATELIMIT_FORMS": "10 per minute;60 per hour",
+    "RATELIMIT_API": "600 per minute",
+    "TRUSTED_PROXY_COUNT": 0,
+    "MAP_TILE_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    "MAP_TILE_ATTRIBUTION": "&copy; OpenStreetMap contributors",
+    "EXIT_PAGE_URL": "https://www.bbc.co.uk/weather",
+    "SERVICE_OPERATOR": "the directory team",
+    "SERVICE_CONTACT_EMAIL": "",
+    "ACCESSIBILITY_STATEMENT_DATE": "23 November 2026",
+}
+ERROR_TEMPLATES = {400: "errors/400.html", 404: "errors/404.html", 429: "errors/429.html"}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(self), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), browsing-topics=()"
+)
+
+
+def init_app(app: Flask) -> None:
+    """Wire the HTML site's cross-cutting pieces into ``app``."""
+    _settings(app)
+    _templates(app)
+    CSRFProtect(app)
+    WTFormsHelpers(app)
+    _rate_limits(app)
+    assets.init_app(app)
+    if app.config["TRUSTED_PROXY_COUNT"]:
+        count = int(app.config["TRUSTED_PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+    app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(InternalServerError, _server_error)
+
+
+def _settings(app: Flask) -> None:
+    for key, default in DEFAULTS.items():
+        value: Any = os.environ.get(key, default)
+        if isinstance(default, int):
+            value = int(value)
+        app.config.setdefault(key, value)
+    app.config.setdefault("RATELIMIT_ENABLED", os.environ.get("RATELIMIT_ENABLED", "1") != "0")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+
+
+def _templates(app: Flask) -> None:
+    """Our templates first, then the GOV.UK Frontend macros under their package prefixes."""
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(app.template_folder),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    env = app.jinja_env
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+    env.globals["csp_nonce"] = csp_nonce
+    env.filters.update(
+        {
+            "format_date": formatting.format_date,
+            "format_time": formatting.format_time,
+            "format_time_range": formatting.format_time_range,
+            "format_money": formatting.format_money,
+            "tel_href": formatting.tel_href,
+            "directions_url": formatting.directions_url,
+            "slug": formatting.slug,
+            "join_words": formatting.join_words,
+            "paragraphs": formatting.paragraphs,
+        }
+    )
+
+    env.globals["has_endpoint"] = has_endpoint
+
+    @app.context_processor
+    def _page_globals() -> dict[str, Any]:
+        return {
+            "cspNonce": csp_nonce(),
+            "service_name": current_app.config["SERVICE_NAME"],
+            "map_provider": map_provider(current_app.config.get("MAP_TILE_URL")),
+        }
+
+
+def has_endpoint(name: str) -> bool:
+    """Whether a page exists, so templates can link to features other parts add later."""
+    return name in current_app.view_functions
+
+
+def map_provider(tile_url: str | None) -> str | None:
+    """The host map tiles come from ("tile.openstreetmap.org"), named in the privacy notice."""
+    if not tile_url:
+        return None
+    return urlsplit(tile_url.replace("{s}.", "")).hostname
+
+
+def csp_nonce() -> str:
+    """One random nonce per response for the few inline scripts the CSP allows."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(18)
+    return g.csp_nonce
+
+
+def _current_limit() -> str:
+    """Forms get a tighter limit than reading; the API a looser one for data consumers."""
+    config = current_app.config
+    if request.blueprint == "api":
+        return config["RATELIMIT_API"]
+    if request.method == "POST":
+        return config["RATELIMIT_FORMS"]
+    return config["RATELIMIT_PAGES"]
+
+
+#: Endpoints outside the default limits: static files, and the my-list buttons, which only
+#: change the visitor's own session cookie (a link worker adds a dozen services in a minute).
+#: Sending email has its own, tighter limit in directory/mylist.
+_UNLIMITED_ENDPOINTS = frozenset(
+    {"assets", "static", "mylist.add", "mylist.remove", "mylist.note", "mylist.clear"}
+)
+
+
+def _exempt_from_default_limit() -> bool:
+    return request.endpoint in _UNLIMITED_ENDPOINTS
+
+
+def _rate_limits(app: Flask) -> None:
+    """One limiter per app (tests build many apps; counters must not leak between them)."""
+    limiter = Limiter(
+        key_func=get_remote_address,
+        default_limits=[_current_limit],
+        default_limits_per_method=True,
+        default_limits_exempt_when=_exempt_from_default_limit,
+        strategy="sliding-window-counter",
+        headers_enabled=True,
+        swallow_errors=True,
+        in_memory_fallback_enabled=True,
+    )
+    limiter.init_app(app)
+
+
+def content_security_policy(nonce: str, *, tile_url: str | None, secure: bool) -> str:
+    """Scripts only from our own origin or carrying this response's nonce; nothing inline
+    otherwise. Map tiles are the one outside source, and only when maps are configured."""
+    images = ["'self'", "data:"]
+    if tile_url:
+        parts = urlsplit(tile_url)
+        if parts.scheme and parts.netloc:
+            images.append(f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}")
+    directives = [
+        "default-src 'self'",
+        f"script-src 'self' 'nonce-{nonce}'",
+        "style-src 'self'",
+        f"img-src {' '.join(images)}",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+    if secure:
+        directives.append("upgrade-insecure-requests")
+    return "; ".join(directives)
+
+
+def _security_headers(response: Response) -> Response:
+    config = current_app.config
+    secure = bool(config.get("SESSION_COOKIE_SECURE"))
+    headers = response.headers
+    headers.setdefault(
+        "Content-Security-Policy",
+        content_security_policy(csp_nonce(), tile_url=config.get("MAP_TILE_URL"), secure=secure),
+    )
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
+
+
+def _http_error(exc: HTTPException) -> Response | HTTPException:
+    """Real pages in plain English for the site's errors (the API answers its own in JSON)."""
+    code = exc.code or 500
+    if code < 400:
+        return exc
+    if code >= 500:
+        return _server_error(exc)
+    template = ERROR_TEMPLATES.get(code, "errors/400.html")
+    context: dict[str, Any] = {"status": code, "csrf_expired": isinstance(exc, CSRFError)}
+    response = Response(render_template(template, **context), status=code)
+    # Flask-Limiter adds Retry-After itself; a 405 must still say which methods are allowed.
+    for name, value in exc.get_headers():
+        if name.lower() == "allow":
+            response.headers[name] = value
+    return response
+
+
+def _server_error(_exc: Exception) -> Response:
+    """The 500 page: rendered without touching the database, which may be what failed."""
+    return Response(render_template("errors/500.html", status=500), status=500)

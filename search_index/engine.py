@@ -1,0 +1,329 @@
+"""Running one search on an open index: place, text, filters, facets, ranking, one page.
+
+Everything that decides *which* documents match is done on cached bitsets: the place (cells,
+then an exact radius test on the coordinate columns), the words and needs of the query, the
+filters and the facet counts. Whoosh's matchers only score the few dozen documents likely to
+be shown (``ranking.text_scores``), and stored fields are read for the page shown.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import threading
+import time as clock
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
+from zoneinfo import ZoneInfo
+
+from whoosh.searching import Searcher
+
+from search_index import geo, ranking
+from search_index.analysis import clean_text, highlight
+from search_index.api import MAX_PER_PAGE, Hit, SearchRequest, SearchResults
+from search_index.facets import IndexView, build_facets, filter_bits
+from search_index.query import Options, TextPlan, build_text_plan
+from search_index.schema import match_bits
+from search_index.vocabulary import Speller, Vocabulary, load_vocabulary
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from sqlalchemy.orm import Session
+
+    from directory.places.gazetteer import Gazetteer
+
+log = logging.getLogger(__name__)
+LONDON = ZoneInfo("Europe/London")
+#: Below this many results for all the words, fall back to results with some of them.
+MIN_AND_RESULTS = 3
+#: Reuse a spelling dictionary for this long after the index changes, rather than rebuild
+#: it on every edit (about 0.3 s at 100,000 listings); a new listing's words become
+#: correctable when it is next built.
+SPELLER_MAX_AGE = 3600.0
+
+
+@dataclass(slots=True)
+class Context:
+    """What a search needs besides the index: the vocabulary, the gazetteer, the home area
+    (to choose between towns of the same name) and which relevance features are on."""
+
+    vocabulary: Vocabulary
+    gazetteer: Gazetteer | None = None
+    home: tuple[float, float] | None = None
+    options: Options = field(default_factory=Options)
+
+
+def build_context(
+    session: Session | None = None,
+    *,
+    app: Flask | None = None,
+    vocabulary: Vocabulary | None = None,
+    options: Options | None = None,
+) -> Context:
+    """A context from the database (vocabulary), the app's config (gazetteer, home area)."""
+    from directory.places.gazetteer import GazetteerError, get_gazetteer
+
+    if vocabulary is None:
+        vocabulary = load_vocabulary(session) if session is not None else Vocabulary.build([])
+    try:
+        gazetteer = get_gazetteer(app.config.get("GAZETTEER_PATH") if app else None)
+    except GazetteerError:
+        log.warning("search: no gazetteer, so place searches are unavailable")
+        gazetteer = None
+    home = None
+    if app is not None and app.config.get("HOME_LATITUDE") is not None:
+        home = (float(app.config["HOME_LATITUDE"]), float(app.config["HOME_LONGITUDE"]))
+    return Context(vocabulary, gazetteer, home, options or Options())
+
+
+_views: WeakKeyDictionary[Searcher, IndexView] = WeakKeyDictionary()
+_spellers: dict[object, tuple[float, Speller]] = {}
+_lock = threading.Lock()
+
+
+def view_for(searcher: Searcher) -> IndexView:
+    """The cached ``IndexView`` of a searcher (made on first use)."""
+    view = _views.get(searcher)
+    if view is None:
+        view = IndexView(searcher)
+        with _lock:
+            _views[searcher] = view
+    return view
+
+
+def speller_for(view: IndexView, vocab: Vocabulary) -> Speller:
+    """A spelling dictionary for the index, kept across index changes for a few minutes."""
+    ix = getattr(view.searcher, "_ix", None)
+    key = (str(getattr(getattr(ix, "storage", None), "folder", id(view))), id(vocab))
+    cached = _spellers.get(key)
+    now = clock.monotonic()
+    if cached is not None and now - cached[0] < SPELLER_MAX_AGE:
+        return cached[1]
+    frequencies = {
+        word.decode("utf-8"): info.doc_frequency() for word, info in view.reader.iter_field("spell")
+    }
+    speller = Speller(frequencies, vocab.words)
+    with _lock:
+        if len(_spellers) > 16:
+            _spellers.clear()
+        _spellers[key] = (now, speller)
+    return speller
+
+
+def _clamp(request: SearchRequest) -> tuple[int, int]:
+    per_page = request.per_page if isinstance(request.per_page, int) else 20
+    page = request.page if isinstance(request.page, int) else 1
+    return max(1, page), min(max(1, per_page), MAX_PER_PAGE)
+
+
+def local_now(request: SearchRequest) -> datetime:
+    """``request.now`` in Europe/London (naive times are taken as London time)."""
+    now = request.now or datetime.now(LONDON)
+    return now.replace(tzinfo=LONDON) if now.tzinfo is None else now.astimezone(LONDON)
+
+
+def _text_match(
+    view: IndexView, plan: TextPlan, scope: geo.GeoScope, wanted: int
+) -> tuple[int, int, str | None]:
+    """(documents matching, documents matching every clause, a message), on bitsets. When
+    fewer than ``MIN_AND_RESULTS`` match every clause within the place and filters, the
+    wider query's matches are added (they rank below; see ``ranking.text_scores``)."""
+    strict = match_bits(plan.and_query, view, scope.bits)
+    found = (strict & scope.bits & wanted).bit_count()
+    if plan.or_query is None or found >= MIN_AND_RESULTS:
+        return strict, strict, None
+    wide = match_bits(plan.or_query, view, scope.bits) | strict
+    if (wide & scope.bits & wanted).bit_count() == found:
+        return strict, strict, None
+    if found:
+        return wide, strict, "Also showing related services."
+    message = "No services matched everything you asked for, so these are the closest matches."
+    return wide, strict, message
+
+
+def run_search(searcher: Searcher, request: SearchRequest, context: Context) -> SearchResults:
+    """Run ``request`` on ``searcher`` (see the module docstring for the steps)."""
+    started = clock.perf_counter()
+    timings: dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        timings[name] = round((clock.perf_counter() - started) * 1000 - sum(timings.values()), 3)
+
+    page, per_page = _clamp(request)
+    now = local_now(request)
+    view = view_for(searcher)
+    vocab = context.vocabulary
+    messages: list[str] = []
+
+    text = clean_text(request.text if isinstance(request.text, str) else "")
+    place_text = clean_text(request.place if isinstance(request.place, str) else "", 100)
+    if place_text:
+        answer: geo.PlaceAnswer | None = geo.resolve_place(
+            context.gazetteer, request.place, context.home
+        )
+    else:
+        text, answer = geo.try_place_in_text(context.gazetteer, text, context.home)
+    place = answer.place if answer else None
+    radius = geo.radius_for(answer.kind if answer else None, request.radius_km)
+    scope = geo.geo_scope(view, place, radius, answer, request.include_covering)
+    lap("place")
+
+    speller = speller_for(view, vocab) if context.options.typos and text else None
+    plan = build_text_plan(text, view, vocab, speller, context.options)
+    lap("plan")
+
+    filters = filter_bits(view, request, now)
+    wanted = view.live
+    for bits in filters.values():
+        wanted &= bits
+    base, strict = view.live, 0
+    if plan.has_text:
+        base, strict, notice = _text_match(view, plan, scope, wanted)
+        if notice:
+            messages.append(notice)
+    if plan.ignored:
+        words = ", ".join(f"'{w[:30]}'" for w in plan.ignored[:5])
+        messages.append(f"No listing mentions {words}, so we left it out of the search.")
+    base &= scope.bits
+    base = geo.drop_duplicate_area_docs(view, base, scope)
+    lap("match")
+
+    facets = build_facets(view, vocab, base, filters, request, now, context.gazetteer)
+    lap("facets")
+
+    final = base & wanted
+    scores, floor = {}, 0.0
+    if plan.has_text:
+        scores, floor = ranking.text_scores(searcher, view, plan, strict, final, scope, now)
+    total = final.bit_count()
+    pages = max(1, math.ceil(total / per_page)) if total else 0
+    page = min(page, max(pages, 1))
+    wanted_top = page * per_page
+    extra = ranking.RERANK_EXTRA if plan.pairs and request.sort != "distance" else 0
+    ranked = ranking.rank(view, final, scores, floor, scope, request.sort, now, wanted_top + extra)
+    rows: dict[int, dict] = {}
+    if extra:
+        ranked = ranking.rerank_together(searcher, ranked, plan.pairs, rows)
+    shown = ranked[(page - 1) * per_page : wanted_top]
+    lap("rank")
+
+    results = [
+        make_hit(rows.get(d) or ranking.stored_row(searcher, d), d, s, scope, plan, now)
+        for d, s in shown
+    ]
+    lap("hits")
+    timings["total"] = round((clock.perf_counter() - started) * 1000, 3)
+    return SearchResults(
+        request=request,
+        total=total,
+        hits=results,
+        facets=facets,
+        suggestion=plan.suggestion,
+        place=place,
+        place_message=answer.message if answer else None,
+        place_alternatives=list(answer.alternatives) if answer else [],
+        page=page,
+        pages=pages,
+        messages=messages,
+        timings=timings,
+    )
+
+
+def _open_status_text(schedules: list[dict[str, Any]] | None, now: datetime) -> str | None:
+    """ "Open now until 5pm" for a hit. Working it out takes about 0.25 ms, so answers are
+    kept per schedule and minute: popular listings are shown again and again."""
+    if not schedules:
+        return None
+    return _open_status_at(
+        json.dumps(schedules, sort_keys=True), now.replace(second=0, microsecond=0)
+    )
+
+
+@lru_cache(maxsize=4096)
+def _open_status_at(schedules: str, minute: datetime) -> str | None:
+    from directory.listings.opening import open_status
+
+    return open_status(json.loads(schedules), minute).text or None
+
+
+def make_hit(
+    row: dict[str, Any],
+    docnum: int,
+    score: float,
+    scope: geo.GeoScope,
+    plan: TextPlan,
+    now: datetime,
+) -> Hit:
+    """One result row from a document's stored ``row`` (read only for the page shown)."""
+    lat, lon = row.get("lat"), row.get("lon")
+    distance = None
+    if docnum in scope.distances and scope.place is not None and lat is not None:
+        distance = round(geo.geodesic_km(scope.place.latitude, scope.place.longitude, lat, lon), 2)
+    checked = row.get("checked")
+    return Hit(
+        service_id=row.get("service_id", ""),
+        service_at_location_id=row.get("sal_id"),
+        location_id=row.get("location_id"),
+        name=row.get("name", ""),
+        organisation_name=row.get("organisation_name", ""),
+        organisation_id=row.get("organisation_id"),
+        summary_html=highlight(row.get("summary", ""), plan.highlight),
+        distance_km=distance,
+        covers_area=docnum in scope.area_ids,
+        location_name=row.get("location_name"),
+        location_kind=row.get("location_kind"),
+        postcode=row.get("postcode"),
+        latitude=lat,
+        longitude=lon,
+        delivery_modes=tuple(row.get("modes") or ()),
+        is_free=bool(row.get("free")),
+        needs=tuple(row.get("needs") or ()),
+        last_checked=date.fromisoformat(checked) if checked else None,
+        is_demonstration=bool(row.get("demo")),
+        score=round(score, 6),
+        open_status_text=_open_status_text(row.get("schedules"), now),
+    )
+
+
+def search_index(
+    request: SearchRequest, *, index: Any = None, session: Session | None = None
+) -> SearchResults:
+    """``search_index.search``: find the searcher and context, then ``run_search``."""
+    from flask import current_app, has_app_context
+
+    app = current_app._get_current_object() if has_app_context() else None
+    if index is None:
+        from search_index.store import get_store
+
+        if app is None:
+            raise RuntimeError("search() needs an index, or a Flask app context to find one")
+        searcher = get_store(app).searcher()
+    else:
+        searcher = _searcher_for(index)
+    if session is None and app is not None:
+        from directory.db import db
+
+        session = db.session
+    return run_search(searcher, request, build_context(session, app=app))
+
+
+_local = threading.local()
+
+
+def _searcher_for(index: Any) -> Searcher:
+    """A searcher for a Whoosh index, kept per thread and refreshed when the index changed."""
+    if isinstance(index, Searcher):
+        return index
+    cache: WeakKeyDictionary = getattr(_local, "searchers", None) or WeakKeyDictionary()
+    _local.searchers = cache
+    searcher = cache.get(index)
+    if searcher is None:
+        searcher = index.searcher()
+    elif not searcher.up_to_date():
+        searcher = searcher.refresh()
+    cache[index] = searcher
+    return searcher

@@ -1,0 +1,299 @@
+"""From what a resident typed to Whoosh query objects, without Whoosh's query parser.
+
+The text is cleaned and split into words here (``analysis``), so nothing a user types is ever
+query syntax. Each meaningful word becomes a *clause*: the word's stem in the catch-all field,
+or a close spelling if the word is unknown, or the documents of any need whose synonym or
+intent phrase the query contains. Words joined by one phrase ("nobody ever visits me") form
+one clause. The AND query requires every clause except filler words ("help", "someone");
+the wider OR query, used when AND finds too few, also lets neighbouring needs in. Quoted
+phrases are required. Both are only evaluated on bitsets (``schema.match_bits``); documents
+are scored with one flat OR of their parts (``schema.scoring_query``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from whoosh.query import And, AndMaybe, NullQuery, Or, Phrase, Query, Term
+
+from search_index.analysis import (
+    Word,
+    clean_text,
+    fold_word,
+    query_words,
+    quoted_phrases,
+    stem_word,
+    words_of,
+)
+from search_index.facets import IndexView
+from search_index.schema import DocSetQuery, scoring_query
+from search_index.vocabulary import ConceptMatch, Speller, Vocabulary
+
+#: Score a document gets for having a need that a query word or phrase means. About what a
+#: strong BM25 match on one word in a listing's name scores, so "lonely" puts befriending
+#: services level with listings that say "lonely" in their name.
+CONCEPT_SCORE = 6.0
+#: Shares of ``CONCEPT_SCORE`` for listings that are only for the client group a word names,
+#: and for listings with a neighbouring need (same parent).
+GROUP_WEIGHT = 0.5
+BROADER_WEIGHT = 0.4
+#: Share of ``CONCEPT_SCORE`` for a meaning that covers only part of a phrase.
+PART_WEIGHT = 0.5
+#: A close spelling counts for a little less than the word itself.
+TYPO_WEIGHT = 0.8
+PHRASE_FIELDS = ("name", "needs_text", "description", "organisation")
+#: Field weights of the cheap score used to choose which documents to score exactly.
+QUICK_FIELDS = (("name", 4.0), ("needs_text", 3.0), ("all", 1.0))
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Switches for each part of text relevance, so their value can be measured."""
+
+    synonyms: bool = True
+    phrases: bool = True
+    typos: bool = True
+
+
+@dataclass(slots=True)
+class TextPlan:
+    """Everything the engine needs to know about the text of one query."""
+
+    words: list[Word] = field(default_factory=list)
+    and_query: Query | None = None
+    or_query: Query | None = None
+    corrections: dict[str, str] = field(default_factory=dict)
+    concepts: list[ConceptMatch] = field(default_factory=list)
+    highlight: set[str] = field(default_factory=set)
+    suggestion: str | None = None
+    ignored: list[str] = field(default_factory=list)
+    #: Per required clause: the stems each of its words may be, and the documents with its
+    #: need. Used to pick which documents are worth scoring when very many match.
+    evidence: list[tuple[list[list[str]], int]] = field(default_factory=list)
+    #: What the matching documents are scored with (see ``scoring_query``).
+    score_query: Query | None = None
+    #: Neighbouring query words, for the "found together" boost (``ranking.together``).
+    pairs: list[tuple[str, str]] = field(default_factory=list)
+
+    def strong_bits(self, view: IndexView) -> list[int]:
+        """Per required clause, the documents with its words in their name or need labels,
+        or with its need: the likely best answers."""
+        out = []
+        for alternatives, need in self.evidence:
+            bits = -1
+            for stems in alternatives:
+                word = 0
+                for stem in stems:
+                    word |= view.text_bits("name", stem) | view.text_bits("needs_text", stem)
+                bits &= word
+            out.append((bits if alternatives else 0) | need)
+        return out
+
+    def quick_scores(self, view: IndexView, pool: int) -> dict[int, float]:
+        """A cheap text score for each document of ``pool``, from bitsets only: each word's
+        idf times the weight of the fields it is in (name, need text, anywhere), plus the
+        constant for having the need. Picks which documents get exact BM25 scores."""
+        scores: dict[int, float] = defaultdict(float)
+        for alternatives, need in self.evidence:
+            for stems in alternatives:
+                for rank, stem in enumerate(stems):
+                    weight = view.idf("all", stem) * (1.0 if rank == 0 else TYPO_WEIGHT)
+                    for field_name, share in QUICK_FIELDS:
+                        for docnum in view.to_ids(view.text_bits(field_name, stem) & pool):
+                            scores[docnum] += weight * share
+            for docnum in view.to_ids(need & pool):
+                scores[docnum] += CONCEPT_SCORE * max(1, len(alternatives))
+        return scores
+
+    @property
+    def has_text(self) -> bool:
+        return self.and_query is not None
+
+
+def concept_queries(
+    view: IndexView, vocab: Vocabulary, term_ids: set[str], words: int = 1
+) -> tuple[list[Query], list[Query]]:
+    """Constant-score document sets for what a query word or phrase means: the ones that
+    satisfy it, and broader ones only used when too few listings match.
+
+    Listings with the need (or a need beneath it) score ``CONCEPT_SCORE``; listings only for
+    the client group a word names ("skint" is also "People on a low income") score less.
+    Broader: listings with a neighbouring need under the same parent, so "I don't want to be
+    here any more" also finds listening lines after the only crisis café. A phrase of
+    several ``words`` scores as much as that many matching words would.
+    """
+    need = view.any_bits("need", term_ids)
+    group = view.any_bits("group", term_ids) & ~need
+    parents = {p for t in term_ids if (p := vocab.parent(t))} - term_ids
+    broader = view.any_bits("need", parents) & ~need & ~group
+    out: list[Query] = []
+    for bits, weight, name in ((need, 1.0, "need"), (group, GROUP_WEIGHT, "group"),
+                               (broader, BROADER_WEIGHT, "broader")):  # fmt: skip
+        bits &= view.live
+        if bits:
+            ids = view.ids_of((name, frozenset(term_ids)), bits)
+            out.append(DocSetQuery(ids, CONCEPT_SCORE * weight * words, name, bits))
+    strict = [q for q in out if q.name != "broader"]
+    return strict, [q for q in out if q.name == "broader"]
+
+
+def _groups(n: int, concepts: list[ConceptMatch]) -> list[list[int]]:
+    """Positions joined by multi-word concepts, in order (a tiny union-find)."""
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for match in concepts:
+        first, *rest = sorted(match.positions)
+        for other in rest:
+            parent[find(other)] = find(first)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    return sorted(groups.values())
+
+
+def _phrase_clause(stems: list[str], slop: int) -> Query:
+    return Or([Phrase(f, stems, slop=slop) for f in PHRASE_FIELDS])
+
+
+def build_text_plan(
+    text: str,
+    view: IndexView,
+    vocab: Vocabulary,
+    speller: Speller | None,
+    options: Options = Options(),
+) -> TextPlan:
+    """Plan the text part of a search; an empty plan when the text has no meaningful word."""
+    text = clean_text(text)
+    plan = TextPlan()
+    required: list[Query] = []
+    quoted_stems: set[str] = set()
+    for phrase in quoted_phrases(text) if options.phrases else []:
+        stems = [w.stem for w in query_words(phrase)]
+        if len(stems) >= 2:
+            slop = 1 + sum(1 for w in words_of(phrase) if w.stop)
+            required.append(_phrase_clause(stems, slop))
+            quoted_stems.update(stems)
+            plan.highlight.update(stems)
+    words = query_words(text)
+    plan.words = words
+    if not words and not required:
+        return plan
+
+    alternatives: list[list[str]] = [[w.stem] for w in words]
+    if speller is not None and options.typos:
+        for i, word in enumerate(words):
+            if len(word.folded) < 4 or not word.folded.isalpha() or speller.known(word.folded):
+                continue
+            if view.reader.doc_frequency("spell", word.folded):
+                continue  # added since the (cached) spelling dictionary was built
+            found = speller.corrections(word.folded)
+            if found:
+                plan.corrections[word.folded] = found[0]
+                alternatives[i].extend(stem_word(c) for c in found if stem_word(c) != word.stem)
+            else:
+                plan.ignored.append(word.typed)
+    if options.synonyms:
+        concepts = vocab.match([set(a) for a in alternatives])
+        if any(not w.soft for w in words):
+            # "help" and "mum" are synonyms of general advice and of services for mums, but
+            # beside a real need they only add noise.
+            concepts = [m for m in concepts if any(not words[i].soft for i in m.positions)]
+        plan.concepts = concepts
+    plan.highlight.update(s for a in alternatives for s in a)
+    for match in plan.concepts:
+        if match.concept.kind == "label":
+            plan.highlight.update(match.concept.stems)
+
+    clauses: list[tuple[Query, Query, bool, bool, tuple[list[list[str]], int]]] = []
+    optional: list[Query] = []
+    for group in _groups(len(words), plan.concepts):
+        if all(words[i].stem in quoted_stems for i in group):
+            continue
+        clause = _clause(view, vocab, plan, words, alternatives, group, optional)
+        if clause is not None:
+            clauses.append(clause)
+
+    if any(hard and not who for _, _, hard, who, _ in clauses):
+        clauses = [(c, w, hard and not who, who, e) for c, w, hard, who, e in clauses]
+    elif not any(hard for _, _, hard, _, _ in clauses):
+        clauses = [(c, w, True, who, e) for c, w, _, who, e in clauses]
+    wide = required + [w for _, w, hard, _, _ in clauses if hard]
+    required += [c for c, _, hard, _, _ in clauses if hard]
+    optional += [c for c, _, hard, _, _ in clauses if not hard]
+    plan.evidence = [e for _, _, hard, _, e in clauses if hard]
+    if options.phrases and len(words) >= 2:
+        plan.pairs = [(a.stem, b.stem) for a, b in itertools.pairwise(words)]
+    if not required:
+        plan.and_query = plan.or_query = NullQuery
+        return plan
+    core = required[0] if len(required) == 1 else And(required)
+    plan.and_query = AndMaybe(core, Or(optional)) if optional else core
+    if len(wide) > 1 or wide != required:
+        # Fallback: any clause, including broader needs, ranked up by the optional ones.
+        either = wide[0] if len(wide) == 1 else Or(wide)
+        plan.or_query = AndMaybe(either, Or(optional)) if optional else either
+    plan.score_query = scoring_query(plan.and_query, plan.or_query)
+    if plan.corrections:
+        plan.suggestion = _corrected_text(text, plan.corrections)
+    return plan
+
+
+def _clause(
+    view: IndexView,
+    vocab: Vocabulary,
+    plan: TextPlan,
+    words: list[Word],
+    alternatives: list[list[str]],
+    group: list[int],
+    optional: list[Query],
+) -> tuple[Query, Query, bool, bool, tuple[list[list[str]], int]] | None:
+    """The strict and the wide query for the words at ``group`` (one word, or the words of
+    one phrase), whether they are required, whether they only say who a service is for, and
+    their evidence (see ``TextPlan.evidence``). Adds ranking-only parts to ``optional``;
+    None when the words can match nothing."""
+    hard_positions = [i for i in group if not words[i].soft] or group
+    text_parts = []
+    for i in hard_positions:
+        terms = [Term("all", alternatives[i][0])]
+        terms += [Term("all", s, boost=TYPO_WEIGHT) for s in alternatives[i][1:]]
+        text_parts.append(terms[0] if len(terms) == 1 else Or(terms))
+    choices = [text_parts[0] if len(text_parts) == 1 else And(text_parts)]
+    broader: list[Query] = []
+    need_bits = 0
+    inside = [m for m in plan.concepts if m.positions <= set(group)]
+    # Only a meaning that covers all the real words of the group can stand for it; one that
+    # covers part of a phrase ("things" in "dad keeps forgetting things") only ranks.
+    term_ids = {m.concept.term_id for m in inside if set(hard_positions) <= m.positions}
+    partial = {m.concept.term_id for m in inside} - term_ids
+    if term_ids:
+        strict, broader = concept_queries(view, vocab, term_ids, len(hard_positions))
+        choices += strict
+        need_bits = next((q.bits or 0 for q in strict if q.name == "need"), 0)
+    if partial:
+        parts, _ = concept_queries(view, vocab, partial)
+        optional.extend(DocSetQuery(q.ids, q.score * PART_WEIGHT, "part", q.bits) for q in parts)
+    if all(words[i].typed in plan.ignored for i in group) and not term_ids | partial:
+        return None
+    hard = any(not words[i].soft for i in group)
+    # Words naming only who a service is for ("older", "veterans") rank, not restrict,
+    # when the query also names a need.
+    who = bool(term_ids) and not any(view.term_ids("need", t) for t in term_ids)
+    strict_query = choices[0] if len(choices) == 1 else Or(choices)
+    wide_query = Or([*choices, *broader]) if broader else strict_query
+    evidence = ([alternatives[i] for i in hard_positions], need_bits)
+    return strict_query, wide_query, hard, who, evidence
+
+
+def _corrected_text(text: str, corrections: dict[str, str]) -> str:
+    out = []
+    for word in text.split():
+        out.append(corrections.get(fold_word(word.strip(".,!?;:()\"'")), word))
+    return " ".join(out)

@@ -1,0 +1,459 @@
+"""Keeping each index in step with the database: same-request updates, catch-up and rebuilds.
+
+The ``listing_change`` table is the change feed. ``directory.listings.changes`` adds a row for
+every service a flush touches; here an ``after_flush`` hook notes those rows, ``after_commit``
+re-reads the services and rewrites their documents in the same request (``after_rollback``
+forgets them). Anything that could not be applied then (the writer lock was busy, or the change
+was made by another machine with its own index) is picked up by ``catch_up``, which reads the
+rows past the generation's ``last_seq`` plus the gaps it is still waiting for (see
+``SyncState``). Rebuilds write a new generation, replay what changed meanwhile and swap it in.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary, ref
+
+from sqlalchemy import event, func, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from directory.listings.models import ListingChange, Service
+from search_index.store import (
+    MAX_GAPS,
+    IndexStore,
+    LockTimeout,
+    SyncState,
+    build_parallel,
+    build_serial,
+)
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from sqlalchemy.engine import Engine
+    from whoosh.index import FileIndex
+
+log = logging.getLogger(__name__)
+
+DocumentsFor = Callable[[Session, list[str]], Mapping[str, list[dict[str, Any]]]]
+AllDocuments = Callable[..., Iterator[dict[str, Any]]]
+Progress = Callable[[str, int, int], None]
+
+_PENDING = "search_index.pending"
+#: Changes read per catch-up query; more than MAX_GAPS so every gap row fits in one batch.
+CATCH_UP_BATCH = 2 * MAX_GAPS
+#: Services re-read from the database per write.
+SERVICE_BATCH = 500
+#: Engine -> its app's sync, weak both ways so finished apps (tests make many) are freed.
+_syncs: WeakKeyDictionary[Engine, ref[IndexSync]] = WeakKeyDictionary()
+
+
+@dataclass
+class RebuildReport:
+    generation: str
+    services: int
+    documents: int
+    replayed: int
+    procs: int
+    build_seconds: float
+    seconds: float
+    size_bytes: int
+    removed: list[str] = field(default_factory=list)
+
+
+def _default_documents_for_services(session: Session, ids: list[str]) -> Any:
+    from search_index.documents import documents_for_services
+
+    return documents_for_services(session, ids)
+
+
+def _default_iter_all_documents(session: Session, batch_size: int = 500) -> Any:
+    from search_index.documents import iter_all_documents
+
+    return iter_all_documents(session, batch_size=batch_size)
+
+
+def _default_schema() -> Any:
+    from search_index.schema import build_schema
+
+    return build_schema()
+
+
+class IndexSync:
+    """Ties one ``IndexStore`` to one database: every write to the index goes through here."""
+
+    def __init__(
+        self,
+        store: IndexStore,
+        session_factory: sessionmaker[Session],
+        *,
+        documents_for_services: DocumentsFor | None = None,
+        iter_all_documents: AllDocuments | None = None,
+        interval: float = 2.0,
+        lock_timeout: float = 3.0,
+        gap_timeout: float = 600.0,
+        procs: int = 1,
+        parallel_min_services: int = 5000,
+        limitmb: int = 256,
+        retire_grace: float = 60.0,
+    ) -> None:
+        self.store = store
+        self.session_factory = session_factory
+        self.documents_for_services = documents_for_services or _default_documents_for_services
+        self.iter_all_documents = iter_all_documents or _default_iter_all_documents
+        self.interval = interval
+        self.lock_timeout = lock_timeout
+        self.gap_timeout = gap_timeout
+        self.procs = procs
+        self.parallel_min_services = parallel_min_services
+        self.limitmb = limitmb
+        self.retire_grace = retire_grace
+        self._ready = False
+        self._ready_lock = threading.Lock()
+        self._check_lock = threading.Lock()
+        self._next_check = 0.0
+        store.before_search.append(self.maybe_catch_up)
+        store.repair = self.repair
+
+    # Start-up -----------------------------------------------------------------------------
+
+    def ready_store(self) -> IndexStore:
+        """The store, after building or repairing the index once in this process."""
+        if not self._ready:
+            with self._ready_lock:
+                if not self._ready:
+                    self.repair()
+                    self._retire_old_generations()
+                    self._ready = True
+        return self.store
+
+    def _retire_old_generations(self) -> None:
+        """Delete generations a rebuild left behind, unless a rebuild is running right now."""
+        try:
+            with self.store.rebuild_lock(timeout=0):
+                self.store.retire_old_generations(self.retire_grace)
+        except LockTimeout:
+            pass
+
+    def repair(self) -> None:
+        """Rebuild when the index is missing, unreadable, of an old schema or ahead of the DB."""
+        if self._problem() is None:
+            return
+        with self.store.rebuild_lock(timeout=3600):
+            reason = self._problem()
+            if reason is None:  # another process repaired it while we waited
+                return
+            log.warning("search index in %s: %s; rebuilding", self.store.root, reason)
+            self._rebuild_locked(procs=None, progress=None)
+
+    def database_seq(self) -> int:
+        """The highest ``listing_change.seq`` in the database."""
+        with self.session_factory() as session:
+            return _max_seq(session)
+
+    def _problem(self) -> str | None:
+        reason = self.store.check()
+        if reason is not None:
+            return reason
+        if self.database_seq() < self.store.read_state().last_seq:
+            return "the index is ahead of the database (restored or recreated)"
+        return None
+
+    # Same-request updates -----------------------------------------------------------------
+
+    def apply(self, changes: Mapping[int, str]) -> bool:
+        """Re-index the services of ``changes`` (seq -> service id) just committed here.
+
+        False when the writer lock stayed busy: the catch-up will apply them instead, and the
+        user who saved the change never sees an error for it. Also False when this directory
+        has no index yet: its first use builds one from the database, this change included
+        (so a process that never searches never pays for an index).
+        """
+        if self.store.current_generation() is None:
+            return False
+        self.ready_store()
+        seen = set(changes)
+        try:
+            with self.store.write_lock(self.lock_timeout):
+                name = self.store.current_generation()
+                assert name is not None
+                self._reindex_services(self.store.open_index(name), set(changes.values()))
+                state = self.store.read_state(name)
+                if min(seen) - state.last_seq <= MAX_GAPS:
+                    state = state.advance(seen, time.time(), checked=False, gap_timeout=0)
+                    self.store.write_state(name, state)
+            return True
+        except LockTimeout:
+            log.info("search index busy; %d change(s) left to the catch-up", len(seen))
+            return False
+
+    def _reindex_services(self, ix: FileIndex, service_ids: set[str]) -> int:
+        """Delete and re-add the documents of ``service_ids``, read now from the database.
+
+        Called with the write lock held, so the read happens after every commit whose update
+        has not yet been written: the last writer always writes the newest data.
+        """
+        written = 0
+        ordered = sorted(service_ids)
+        writer = ix.writer(limitmb=self.limitmb)
+        try:
+            with self.session_factory() as session:
+                for start in range(0, len(ordered), SERVICE_BATCH):
+                    batch = ordered[start : start + SERVICE_BATCH]
+                    docs = self.documents_for_services(session, batch)
+                    for service_id in batch:
+                        writer.delete_by_term("service_id", service_id)
+                        for doc in docs.get(service_id, ()):
+                            writer.add_document(**doc)
+                            written += 1
+                    session.expunge_all()
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        return written
+
+    # Catch-up -----------------------------------------------------------------------------
+
+    def maybe_catch_up(self) -> None:
+        """Before a search: at most every ``interval`` s, one cheap ``max(seq)`` query."""
+        now = time.monotonic()
+        if now < self._next_check or not self._check_lock.acquire(blocking=False):
+            return
+        try:
+            self._next_check = now + self.interval
+            if self.store.current_generation() is None:
+                return  # searcher() builds it, from the database as it is now
+            db_seq = self.database_seq()
+            state = self.store.read_state()
+            if db_seq < state.last_seq:
+                self.repair()
+            elif db_seq > state.last_seq or state.gaps:
+                self.catch_up(lock_timeout=self.lock_timeout)
+        except LockTimeout:
+            log.info("search index busy; catch-up deferred")
+        finally:
+            self._check_lock.release()
+
+    def catch_up(self, lock_timeout: float = 30.0) -> int:
+        """Apply every change past the live generation's state; returns how many were read."""
+        with self.store.write_lock(lock_timeout):
+            name = self.store.current_generation()
+            assert name is not None
+            return self._catch_up_locked(name, self.store.read_state(name))
+
+    def _catch_up_locked(self, name: str, state: SyncState) -> int:
+        ix = self.store.open_index(name)
+        total = 0
+        while True:
+            with self.session_factory() as session:
+                rows = _changes_after(session, state, CATCH_UP_BATCH)
+            if rows:
+                self._reindex_services(ix, {service_id for _, service_id in rows})
+            seen = {seq for seq, _ in rows}
+            new_state = state.advance(seen, time.time(), checked=True, gap_timeout=self.gap_timeout)
+            if new_state != state:
+                self.store.write_state(name, new_state)
+            state = new_state
+            total += len(rows)
+            if len(rows) < CATCH_UP_BATCH:
+                return total
+
+    def start_background(self) -> threading.Event:
+        """A daemon thread checking every ``interval`` s, for processes that rarely search.
+
+        Set the returned event to stop it.
+        """
+        stop = threading.Event()
+
+        def loop() -> None:
+            while not stop.wait(self.interval):
+                try:
+                    self.maybe_catch_up()
+                except Exception:
+                    log.exception("search index background catch-up failed")
+
+        threading.Thread(target=loop, name="search-index-sync", daemon=True).start()
+        return stop
+
+    # Rebuild ------------------------------------------------------------------------------
+
+    def rebuild(self, procs: int | None = None, progress: Progress | None = None) -> RebuildReport:
+        """Build a new generation from the database and swap it in while searches go on.
+
+        ``procs`` None uses the configured number of processes for large directories only;
+        a number asks for exactly that many build processes.
+        """
+        with self.store.rebuild_lock(timeout=3600):
+            report = self._rebuild_locked(procs, progress)
+        self._ready = True
+        return report
+
+    def _rebuild_locked(self, procs: int | None, progress: Progress | None) -> RebuildReport:
+        started = time.perf_counter()
+        with self.session_factory() as session:
+            start_state = self._start_state(session)
+            service_ids = list(session.scalars(select(Service.id).order_by(Service.id)))
+        if procs is None:
+            procs = self.procs if len(service_ids) >= self.parallel_min_services else 1
+        procs = max(1, min(procs, len(service_ids)))
+        name = self.store.create_generation()
+        try:
+            path = str(self.store.generation_path(name))
+            if procs > 1:
+                url = self.session_factory.kw["bind"].url.render_as_string(hide_password=False)
+                documents = build_parallel(
+                    path,
+                    url,
+                    service_ids,
+                    self.documents_for_services,
+                    procs,
+                    self.limitmb,
+                    progress,
+                )
+            else:
+                with self.session_factory() as session:
+                    documents = build_serial(
+                        path,
+                        self.iter_all_documents(session, batch_size=SERVICE_BATCH),
+                        len(service_ids),
+                        self.limitmb,
+                        progress,
+                    )
+            build_seconds = time.perf_counter() - started
+            if progress:
+                progress("replay", 0, 0)
+            with self.store.write_lock(timeout=120):
+                self.store.write_state(name, start_state)
+                replayed = self._catch_up_locked(name, start_state)
+                self.store.publish(name)
+        except BaseException:
+            shutil.rmtree(self.store.generation_path(name), ignore_errors=True)
+            raise
+        removed = self.store.retire_old_generations(self.retire_grace)
+        return RebuildReport(
+            generation=name,
+            services=len(service_ids),
+            documents=documents,
+            replayed=replayed,
+            procs=procs,
+            build_seconds=build_seconds,
+            seconds=time.perf_counter() - started,
+            size_bytes=self.store.size_bytes(name),
+            removed=removed,
+        )
+
+    def _start_state(self, session: Session) -> SyncState:
+        """Where the new generation's replay starts: read BEFORE any document is read.
+
+        Seqs of the last ``MAX_GAPS`` not visible yet may belong to transactions still open,
+        so they start as gaps and are replayed when they commit.
+        """
+        high = _max_seq(session)
+        visible = set(
+            session.scalars(select(ListingChange.seq).where(ListingChange.seq > high - MAX_GAPS))
+        )
+        now = time.time()
+        gaps = {s: now for s in range(max(1, high - MAX_GAPS + 1), high) if s not in visible}
+        built_at = datetime.now(UTC).isoformat(timespec="seconds")
+        return SyncState(high, gaps, schema=self.store.fingerprint, built_at=built_at)
+
+
+def _max_seq(session: Session) -> int:
+    return session.scalar(select(func.max(ListingChange.seq))) or 0
+
+
+def _ranges(seqs: Iterable[int]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for seq in sorted(seqs):
+        if out and seq == out[-1][1] + 1:
+            out[-1] = (out[-1][0], seq)
+        else:
+            out.append((seq, seq))
+    return out
+
+
+def _changes_after(session: Session, state: SyncState, limit: int) -> list[tuple[int, str]]:
+    """Rows past ``last_seq`` and rows filling known gaps, oldest first."""
+    seq = ListingChange.seq
+    ranges = _ranges(state.gaps)
+    if len(ranges) > 100:  # too many ORs: over-read from the lowest gap, filter below
+        condition = seq >= ranges[0][0]
+    else:
+        condition = or_(seq > state.last_seq, *(seq.between(a, b) for a, b in ranges))
+    query = select(seq, ListingChange.service_id).where(condition).order_by(seq).limit(limit)
+    rows = [(s, sid) for s, sid in session.execute(query)]
+    return [(s, sid) for s, sid in rows if s > state.last_seq or s in state.gaps]
+
+
+# Session hooks ----------------------------------------------------------------------------
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    for obj in session.new:
+        if isinstance(obj, ListingChange) and obj.seq is not None:
+            session.info.setdefault(_PENDING, {})[obj.seq] = obj.service_id
+
+
+def _after_commit(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    bind = session.bind
+    sync_ref = _syncs.get(getattr(bind, "engine", bind)) if bind is not None else None
+    sync = sync_ref() if sync_ref is not None else None
+    if sync is None:
+        return
+    try:
+        sync.apply(pending)
+    except Exception:  # the commit stands; the catch-up or a rebuild will fix the index
+        log.exception("search index update failed; left to the catch-up")
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def install(session_factory: Any = Session) -> None:
+    """Register the hooks once for every session made by ``session_factory``."""
+    for name, fn in (
+        ("after_flush", _after_flush),
+        ("after_commit", _after_commit),
+        ("after_rollback", _after_rollback),
+    ):
+        if not event.contains(session_factory, name, fn):
+            event.listen(session_factory, name, fn)
+
+
+def init_app(app: Flask) -> IndexSync:
+    """Make this app's store and sync, and route its sessions' commits to them."""
+    engine = app.extensions["database"].engine
+    config = app.config
+    store = IndexStore(config["SEARCH_INDEX_DIR"], _default_schema)
+    sync = IndexSync(
+        store,
+        sessionmaker(bind=engine, expire_on_commit=False),
+        interval=float(config.get("SEARCH_SYNC_INTERVAL", 2.0)),
+        lock_timeout=float(config.get("SEARCH_WRITE_LOCK_TIMEOUT", 3.0)),
+        gap_timeout=float(config.get("SEARCH_GAP_TIMEOUT", 600.0)),
+        procs=int(config.get("SEARCH_REINDEX_PROCS", min(2, os.cpu_count() or 1))),
+        limitmb=int(config.get("SEARCH_INDEX_LIMITMB", 256)),
+    )
+    app.extensions["search_index"] = sync
+    _syncs[engine] = ref(sync)
+    install()
+    if config.get("SEARCH_SYNC_THREAD"):
+        sync.start_background()
+    return sync
+
+
+def get_sync(app: Flask) -> IndexSync:
+    sync = app.extensions.get("search_index")
+    return sync if sync is not None else init_app(app)
