@@ -4,6 +4,24 @@
 ``search_index.api`` for the contract and docs/search.md for how it works.
 """
 
-from search_index.api import FacetValue, Hit, SearchRequest, SearchResults, search
+from search_index.api import (
+    FacetValue,
+    Hit,
+    Match,
+    Matches,
+    SearchRequest,
+    SearchResults,
+    match_all,
+    search,
+)
 
-__all__ = ["FacetValue", "Hit", "SearchRequest", "SearchResults", "search"]
+__all__ = [
+    "FacetValue",
+    "Hit",
+    "Match",
+    "Matches",
+    "SearchRequest",
+    "SearchResults",
+    "match_all",
+    "search",
+]

@@ -130,6 +130,33 @@ class SearchResults:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One matching document as ``match_all`` gives it: keys, not display fields.
+
+    A service offered at several places matches once per place (``service_at_location_id``)
+    and may also match once for the area it covers (``service_at_location_id`` None).
+    ``distance_km`` is the flat-earth distance used for the radius test and ranking (within
+    0.5% of the geodesic distance up to 80 km), None for area matches.
+    """
+
+    service_id: str
+    service_at_location_id: str | None
+    distance_km: float | None
+    covers_area: bool
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Matches:
+    """Every match of a request, best first, with what was understood of it."""
+
+    matches: list[Match]
+    place: Place | None = None
+    place_message: str | None = None
+    suggestion: str | None = None
+
+
 def search(
     request: SearchRequest, *, index: Any = None, session: Session | None = None
 ) -> SearchResults:
@@ -144,3 +171,27 @@ def search(
     from search_index.engine import search_index
 
     return search_index(request, index=index, session=session)
+
+
+def match_all(
+    request: SearchRequest,
+    *,
+    index: Any = None,
+    session: Session | None = None,
+    max_radius_km: float = MAX_RADIUS_KM,
+    widen: bool = True,
+) -> Matches:
+    """Every document ``request`` selects, ranked, without paging, facets or display fields.
+
+    For callers that combine the index with filters of their own and page the result
+    themselves: the ORUK API (``search``, ``postcode`` + ``proximity``) and matching. The
+    request's ``page`` and ``per_page`` are ignored. ``max_radius_km`` lifts the public site's
+    radius cap for callers that accept wider radii (the API takes up to 1,000 km).
+    ``widen=False`` turns off the public site's fallback to listings matching only some of
+    the words when fewer than three match them all.
+    """
+    from search_index.engine import match_index
+
+    return match_index(
+        request, index=index, session=session, max_radius_km=max_radius_km, widen=widen
+    )

@@ -270,6 +270,7 @@ class DocumentBuilder:
             extra_text=sal.description or "",
         )
         doc["area"] = " ".join(sorted(areas))
+        doc["sal_key"] = sal.id.encode("utf-8")
         doc["row"].update(
             sal_id=sal.id,
             location_id=location.id,

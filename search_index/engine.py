@@ -13,6 +13,7 @@ import logging
 import math
 import threading
 import time as clock
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -24,7 +25,15 @@ from whoosh.searching import Searcher
 
 from search_index import geo, ranking
 from search_index.analysis import clean_text, highlight
-from search_index.api import MAX_PER_PAGE, Hit, SearchRequest, SearchResults
+from search_index.api import (
+    MAX_PER_PAGE,
+    MAX_RADIUS_KM,
+    Hit,
+    Match,
+    Matches,
+    SearchRequest,
+    SearchResults,
+)
 from search_index.facets import IndexView, build_facets, filter_bits
 from search_index.query import Options, TextPlan, build_text_plan
 from search_index.schema import match_bits
@@ -127,14 +136,15 @@ def local_now(request: SearchRequest) -> datetime:
 
 
 def _text_match(
-    view: IndexView, plan: TextPlan, scope: geo.GeoScope, wanted: int
+    view: IndexView, plan: TextPlan, scope: geo.GeoScope, wanted: int, widen: bool = True
 ) -> tuple[int, int, str | None]:
     """(documents matching, documents matching every clause, a message), on bitsets. When
-    fewer than ``MIN_AND_RESULTS`` match every clause within the place and filters, the
-    wider query's matches are added (they rank below; see ``ranking.text_scores``)."""
+    fewer than ``MIN_AND_RESULTS`` match every clause within the place and filters (and
+    ``widen``), the wider query's matches are added (they rank below; see
+    ``ranking.text_scores``)."""
     strict = match_bits(plan.and_query, view, scope.bits)
     found = (strict & scope.bits & wanted).bit_count()
-    if plan.or_query is None or found >= MIN_AND_RESULTS:
+    if not widen or plan.or_query is None or found >= MIN_AND_RESULTS:
         return strict, strict, None
     wide = match_bits(plan.or_query, view, scope.bits) | strict
     if (wide & scope.bits & wanted).bit_count() == found:
@@ -145,18 +155,39 @@ def _text_match(
     return wide, strict, message
 
 
-def run_search(searcher: Searcher, request: SearchRequest, context: Context) -> SearchResults:
-    """Run ``request`` on ``searcher`` (see the module docstring for the steps)."""
-    started = clock.perf_counter()
-    timings: dict[str, float] = {}
+@dataclass(slots=True)
+class Selection:
+    """Which documents a request selects, before facets, ranking and paging: shared by the
+    results page (``run_search``) and callers that want every match (``match_all``)."""
 
-    def lap(name: str) -> None:
-        timings[name] = round((clock.perf_counter() - started) * 1000 - sum(timings.values()), 3)
+    view: IndexView
+    plan: TextPlan
+    scope: geo.GeoScope
+    answer: geo.PlaceAnswer | None
+    filters: dict[str, int]
+    #: Documents matching the text and place, before the filters.
+    base: int
+    #: Documents matching every clause of the text (0 when there is no text).
+    strict: int
+    #: ``base`` with every filter applied: the results.
+    final: int
+    now: datetime
+    messages: list[str]
 
-    page, per_page = _clamp(request)
+
+def select_documents(
+    searcher: Searcher,
+    request: SearchRequest,
+    context: Context,
+    lap: Callable[[str], None] = lambda _name: None,
+    max_radius_km: float = MAX_RADIUS_KM,
+    widen: bool = True,
+) -> Selection:
+    """The place, the text plan, the filters and the matching documents of ``request``.
+    ``widen=False`` keeps to documents matching every clause of the text, never widening to
+    some of them (for the API, whose consumers expect every word to count)."""
     now = local_now(request)
     view = view_for(searcher)
-    vocab = context.vocabulary
     messages: list[str] = []
 
     text = clean_text(request.text if isinstance(request.text, str) else "")
@@ -168,12 +199,12 @@ def run_search(searcher: Searcher, request: SearchRequest, context: Context) -> 
     else:
         text, answer = geo.try_place_in_text(context.gazetteer, text, context.home)
     place = answer.place if answer else None
-    radius = geo.radius_for(answer.kind if answer else None, request.radius_km)
+    radius = geo.radius_for(answer.kind if answer else None, request.radius_km, max_radius_km)
     scope = geo.geo_scope(view, place, radius, answer, request.include_covering)
     lap("place")
 
-    speller = speller_for(view, vocab) if context.options.typos and text else None
-    plan = build_text_plan(text, view, vocab, speller, context.options)
+    speller = speller_for(view, context.vocabulary) if context.options.typos and text else None
+    plan = build_text_plan(text, view, context.vocabulary, speller, context.options)
     lap("plan")
 
     filters = filter_bits(view, request, now)
@@ -182,7 +213,7 @@ def run_search(searcher: Searcher, request: SearchRequest, context: Context) -> 
         wanted &= bits
     base, strict = view.live, 0
     if plan.has_text:
-        base, strict, notice = _text_match(view, plan, scope, wanted)
+        base, strict, notice = _text_match(view, plan, scope, wanted, widen)
         if notice:
             messages.append(notice)
     if plan.ignored:
@@ -191,14 +222,28 @@ def run_search(searcher: Searcher, request: SearchRequest, context: Context) -> 
     base &= scope.bits
     base = geo.drop_duplicate_area_docs(view, base, scope)
     lap("match")
+    return Selection(view, plan, scope, answer, filters, base, strict, base & wanted, now, messages)
 
-    facets = build_facets(view, vocab, base, filters, request, now, context.gazetteer)
+
+def run_search(searcher: Searcher, request: SearchRequest, context: Context) -> SearchResults:
+    """Run ``request`` on ``searcher`` (see the module docstring for the steps)."""
+    started = clock.perf_counter()
+    timings: dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        timings[name] = round((clock.perf_counter() - started) * 1000 - sum(timings.values()), 3)
+
+    page, per_page = _clamp(request)
+    chosen = select_documents(searcher, request, context, lap)
+    view, plan, scope, now, final = chosen.view, chosen.plan, chosen.scope, chosen.now, chosen.final
+    facets = build_facets(
+        view, context.vocabulary, chosen.base, chosen.filters, request, now, context.gazetteer
+    )
     lap("facets")
 
-    final = base & wanted
     scores, floor = {}, 0.0
     if plan.has_text:
-        scores, floor = ranking.text_scores(searcher, view, plan, strict, final, scope, now)
+        scores, floor = ranking.text_scores(searcher, view, plan, chosen.strict, final, scope, now)
     total = final.bit_count()
     pages = max(1, math.ceil(total / per_page)) if total else 0
     page = min(page, max(pages, 1))
@@ -217,19 +262,57 @@ def run_search(searcher: Searcher, request: SearchRequest, context: Context) -> 
     ]
     lap("hits")
     timings["total"] = round((clock.perf_counter() - started) * 1000, 3)
+    answer = chosen.answer
     return SearchResults(
         request=request,
         total=total,
         hits=results,
         facets=facets,
         suggestion=plan.suggestion,
-        place=place,
+        place=scope.place,
         place_message=answer.message if answer else None,
         place_alternatives=list(answer.alternatives) if answer else [],
         page=page,
         pages=pages,
-        messages=messages,
+        messages=chosen.messages,
         timings=timings,
+    )
+
+
+def match_documents(
+    searcher: Searcher,
+    request: SearchRequest,
+    context: Context,
+    max_radius_km: float = MAX_RADIUS_KM,
+    widen: bool = True,
+) -> Matches:
+    """Every document ``request`` selects, best first (or nearest first with
+    ``sort="distance"``), without facets or stored fields: for callers that page or filter
+    the results themselves, such as the ORUK API. Keys come from the index's columns."""
+    chosen = select_documents(searcher, request, context, max_radius_km=max_radius_km, widen=widen)
+    view, plan, scope, now, final = chosen.view, chosen.plan, chosen.scope, chosen.now, chosen.final
+    scores, floor = {}, 0.0
+    if plan.has_text:
+        scores, floor = ranking.text_scores(searcher, view, plan, chosen.strict, final, scope, now)
+    total = final.bit_count()
+    ranked = ranking.rank(view, final, scores, floor, scope, request.sort, now, total)
+    service_keys, sal_keys = view.column("service_key"), view.column("sal_key")
+    matches = [
+        Match(
+            service_id=service_keys[docnum].decode("utf-8"),
+            service_at_location_id=sal_keys[docnum].decode("utf-8") or None,
+            distance_km=scope.distances.get(docnum),
+            covers_area=docnum in scope.area_ids,
+            score=score,
+        )
+        for docnum, score in ranked
+    ]
+    answer = chosen.answer
+    return Matches(
+        matches=matches,
+        place=scope.place,
+        place_message=answer.message if answer else None,
+        suggestion=plan.suggestion,
     )
 
 
@@ -293,6 +376,12 @@ def search_index(
     request: SearchRequest, *, index: Any = None, session: Session | None = None
 ) -> SearchResults:
     """``search_index.search``: find the searcher and context, then ``run_search``."""
+    searcher, context = _searcher_and_context(index, session)
+    return run_search(searcher, request, context)
+
+
+def _searcher_and_context(index: Any, session: Session | None) -> tuple[Searcher, Context]:
+    """The searcher (the app's store when no index is given) and the search context."""
     from flask import current_app, has_app_context
 
     app = current_app._get_current_object() if has_app_context() else None
@@ -308,14 +397,28 @@ def search_index(
         from directory.db import db
 
         session = db.session
-    return run_search(searcher, request, build_context(session, app=app))
+    return searcher, build_context(session, app=app)
+
+
+def match_index(
+    request: SearchRequest,
+    *,
+    index: Any = None,
+    session: Session | None = None,
+    max_radius_km: float = MAX_RADIUS_KM,
+    widen: bool = True,
+) -> Matches:
+    """``search_index.match_all``: like ``search_index`` but every match, unpaged."""
+    searcher, context = _searcher_and_context(index, session)
+    return match_documents(searcher, request, context, max_radius_km, widen)
 
 
 _local = threading.local()
 
 
 def _searcher_for(index: Any) -> Searcher:
-    """A searcher for a Whoosh index, kept per thread and refreshed when the index changed."""
+    """A searcher for a Whoosh index, kept per thread and reopened when the index changed
+    (with ``store.reopen``, not ``Searcher.refresh()``, which brings deleted documents back)."""
     if isinstance(index, Searcher):
         return index
     cache: WeakKeyDictionary = getattr(_local, "searchers", None) or WeakKeyDictionary()
@@ -324,6 +427,8 @@ def _searcher_for(index: Any) -> Searcher:
     if searcher is None:
         searcher = index.searcher()
     elif not searcher.up_to_date():
-        searcher = searcher.refresh()
+        from search_index.store import reopen
+
+        searcher = reopen(searcher)
     cache[index] = searcher
     return searcher

@@ -90,10 +90,11 @@ def geodesic_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return float(geodesic((lat1, lon1), (lat2, lon2)).km)
 
 
-def radius_for(kind: str | None, requested: float | None) -> float:
-    """The radius to search: what was asked for (clamped), else the default for the kind."""
+def radius_for(kind: str | None, requested: float | None, maximum: float = MAX_RADIUS_KM) -> float:
+    """The radius to search: what was asked for (clamped to ``maximum``), else the default
+    for the kind."""
     if requested is not None and math.isfinite(requested) and requested > 0:
-        return min(float(requested), MAX_RADIUS_KM)
+        return min(float(requested), maximum)
     return DEFAULT_RADIUS_KM.get(kind or "", FALLBACK_RADIUS_KM)
 
 

@@ -119,6 +119,7 @@ def build_schema() -> Schema:
         doc_id=ID(unique=True, stored=True),
         service_id=ID(stored=True),
         service_key=COLUMN(columns.VarBytesColumn()),
+        sal_key=COLUMN(columns.VarBytesColumn()),
         kind=ID(),
         name=_positional(text),
         organisation=_positional(text),

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from directory.db import db
 from directory.models import ChangeRecord, ListingChange, Service, TaxonomyTerm
-from directory.seeding import DEFAULT_SEEDS_DIR, SEED_FILES, seed_database
+from directory.seeding import seed_database
 from tests.listings.fixtures.gazetteer import import_gazetteer  # noqa: F401
 
 FIXTURES = Path(__file__).parent / "listings" / "fixtures"
@@ -83,10 +83,6 @@ def test_seed_without_any_files_fails_clearly(app, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not all((DEFAULT_SEEDS_DIR / name).is_file() for name in SEED_FILES),
-    reason="the repository's seed files are not there yet",
-)
 def test_the_repository_seeds_load_cleanly_and_idempotently(any_app, import_gazetteer):  # noqa: F811
     any_app.config["GAZETTEER_PATH"] = import_gazetteer
     with any_app.app_context():

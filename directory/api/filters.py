@@ -2,23 +2,25 @@
 
 Only services whose ``listing_status`` is ACTIVE are visible: every service and
 service-at-location list is built on :func:`matching_service_ids`, which starts from that rule.
-Free text goes through :func:`filter_by_text` alone, so the search index can replace it.
-The meaning of each filter is documented for API users in docs/api.md.
+Free text (``search``) and distance (``postcode`` with ``proximity``) are not SQL: they come
+from the search index (:mod:`directory.api.ranked`), which ranks what these filters allow.
+The meaning of each filter is documented for API users in the README.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from geopy.distance import geodesic
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from directory.listings.models import ListingStatus, Organization, Schedule, Service, ServiceArea
-from directory.places.models import Location, ServiceAtLocation
+from directory.listings.models import ListingStatus, Schedule, Service, ServiceArea
+from directory.places.models import ServiceAtLocation
 from directory.taxonomy.models import Attribute, TaxonomyTerm
+
+#: ``proximity`` may be up to 1,000 km (the public site's own searches stop at 80 km).
+MAX_PROXIMITY_METRES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -52,24 +54,10 @@ class ServiceFilters:
     def asks_schedule(self) -> bool:
         return self.day is not None or self.start_time is not None or self.end_time is not None
 
-
-def filter_by_text(query: Select, text: str) -> Select:
-    """Keep services whose name, description or organisation name contains every word of text.
-
-    A plain case-insensitive database filter: the search index replaces this one function, so
-    nothing else here knows how text is matched.
-    """
-    for word in text.split()[:10]:
-        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        org_names = select(Organization.id).where(Organization.name.ilike(pattern, escape="\\"))
-        query = query.where(
-            or_(
-                Service.name.ilike(pattern, escape="\\"),
-                Service.description.ilike(pattern, escape="\\"),
-                Service.organization_id.in_(org_names),
-            )
-        )
-    return query
+    @property
+    def asks_index(self) -> bool:
+        """Free text or a distance: answered by the search index, not by SQL."""
+        return bool(self.search) or (self.place is not None and self.proximity is not None)
 
 
 def term_and_descendants(session: Session, term_id: str) -> set[str]:
@@ -139,36 +127,14 @@ def _covering(place: Place) -> ColumnElement[bool]:
     return Service.id.in_(areas)
 
 
-def locations_within(session: Session, place: Place, metres: float) -> set[str]:
-    """Ids of geocoded locations within ``metres`` of the place (geodesic distance).
-
-    A latitude/longitude box cut in SQL keeps the exact distance sums to the few candidates.
-    """
-    dlat = metres / 110_000 + 1e-6
-    far_lat = min(89.0, abs(place.latitude) + dlat)
-    dlon = min(180.0, metres / (111_320 * math.cos(math.radians(far_lat))) + 1e-6)
-    rows = session.execute(
-        select(Location.id, Location.latitude, Location.longitude).where(
-            Location.latitude.between(place.latitude - dlat, place.latitude + dlat),
-            Location.longitude.between(place.longitude - dlon, place.longitude + dlon),
-        )
-    )
-    origin = (place.latitude, place.longitude)
-    return {
-        location_id
-        for location_id, lat, lon in rows
-        if geodesic(origin, (lat, lon)).meters <= metres
-    }
-
-
 def matching_service_ids(
     session: Session, filters: ServiceFilters, *, location_level: bool = False
 ) -> Select:
-    """``SELECT service.id`` for the public services that pass every filter.
+    """``SELECT service.id`` for the public services that pass every SQL filter.
 
-    This is the one query every list builds on; the text filter is applied by
-    :func:`filter_by_text` so the search index can take its place. With ``location_level`` the
-    schedule and proximity filters are left out, for the caller to apply per service-at-location.
+    This is the one query every list builds on. Text and distance are left to the search
+    index. With ``location_level`` the schedule filters are left out, for the caller to apply
+    per service-at-location.
     """
     query = select(Service.id).where(Service.listing_status == ListingStatus.ACTIVE)
     if filters.organization_id is not None:
@@ -184,26 +150,14 @@ def matching_service_ids(
     query = query.where(*_age_conditions(filters))
     if filters.place is not None and filters.proximity is None:
         query = query.where(_covering(filters.place))
-    if not location_level:
-        if filters.asks_schedule:
-            at_service = select(Schedule.service_id).where(*_schedule_conditions(filters))
-            at_sal = (
-                select(ServiceAtLocation.service_id)
-                .join(Schedule, Schedule.service_at_location_id == ServiceAtLocation.id)
-                .where(*_schedule_conditions(filters))
-            )
-            query = query.where(or_(Service.id.in_(at_service), Service.id.in_(at_sal)))
-        if filters.place is not None and filters.proximity is not None:
-            nearby = locations_within(session, filters.place, filters.proximity)
-            query = query.where(
-                Service.id.in_(
-                    select(ServiceAtLocation.service_id).where(
-                        ServiceAtLocation.location_id.in_(sorted(nearby))
-                    )
-                )
-            )
-    if filters.search:
-        query = filter_by_text(query, filters.search)
+    if not location_level and filters.asks_schedule:
+        at_service = select(Schedule.service_id).where(*_schedule_conditions(filters))
+        at_sal = (
+            select(ServiceAtLocation.service_id)
+            .join(Schedule, Schedule.service_at_location_id == ServiceAtLocation.id)
+            .where(*_schedule_conditions(filters))
+        )
+        query = query.where(or_(Service.id.in_(at_service), Service.id.in_(at_sal)))
     return query
 
 
@@ -213,7 +167,7 @@ def service_at_location_conditions(
     """WHERE conditions on ``service_at_location`` for the same filters, per location.
 
     Schedules count when tied to that service-at-location or to the whole service (no
-    ``service_at_location_id``); proximity is measured to that location.
+    ``service_at_location_id``).
     """
     conditions = [
         ServiceAtLocation.service_id.in_(
@@ -231,7 +185,4 @@ def service_at_location_conditions(
                 ServiceAtLocation.service_id.in_(service_wide),
             )
         )
-    if filters.place is not None and filters.proximity is not None:
-        nearby = locations_within(session, filters.place, filters.proximity)
-        conditions.append(ServiceAtLocation.location_id.in_(sorted(nearby)))
     return conditions

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from directory.api.errors import BadParameter, Unavailable
-from directory.api.filters import Place, ServiceFilters
+from directory.api.filters import MAX_PROXIMITY_METRES, Place, ServiceFilters
 from directory.api.queries import Paging
 from directory.core.ids import normalise_uuid
 from directory.listings.models import Organization
@@ -34,7 +34,6 @@ MAX_PAGE = 100_000
 #: Nobody is older; anything above is a typo or a probe.
 MAX_AGE = 150
 #: About the length of Great Britain: further than this is not "nearby" by any reading.
-MAX_PROXIMITY_METRES = 1_000_000
 MAX_VALUE_LENGTH = 200
 
 _WHOLE = re.compile(r"[+-]?[0-9]{1,18}")

@@ -20,6 +20,11 @@ from directory.api.filters import (
     matching_service_ids,
     service_at_location_conditions,
 )
+from directory.api.ranked import (
+    index_matches,
+    ranked_service_at_location_ids,
+    ranked_service_ids,
+)
 from directory.listings.models import Contact, ListingStatus, Organization, Service
 from directory.places.models import Location, ServiceAtLocation
 from directory.taxonomy.models import Taxonomy, TaxonomyTerm
@@ -58,9 +63,30 @@ def _page(session: Session, query: Select, count_of: Select, paging: Paging) -> 
     return Page(items=items, total_items=total, paging=paging)
 
 
+def _ranked_page(
+    session: Session, model: type, ranked: list[str], allowed: Select, paging: Paging, *options: Any
+) -> Page:
+    """A page of ``ranked`` (ids in the index's order) keeping those ``allowed`` selects."""
+    allowed_ids = set(session.scalars(allowed))
+    ordered = [record_id for record_id in ranked if record_id in allowed_ids]
+    wanted = ordered[paging.offset : paging.offset + paging.per_page]
+    found = {
+        item.id: item
+        for item in session.scalars(select(model).where(model.id.in_(wanted)).options(*options))
+    }
+    items = [found[record_id] for record_id in wanted if record_id in found]
+    return Page(items=items, total_items=len(ordered), paging=paging)
+
+
 def list_services(session: Session, filters: ServiceFilters, paging: Paging) -> Page[Service]:
-    """A page of public services (one-to-one fields and organisation), by (name, id)."""
+    """A page of public services (one-to-one fields and organisation): by (name, id), or in
+    the search index's order when the request has text or a distance."""
     ids = matching_service_ids(session, filters)
+    if filters.asks_index:
+        ranked = ranked_service_ids(index_matches(filters))
+        return _ranked_page(
+            session, Service, ranked, ids, paging, selectinload(Service.organization)
+        )
     query = (
         select(Service)
         .where(Service.id.in_(ids))
@@ -107,8 +133,14 @@ def get_service(session: Session, service_id: str) -> Service | None:
 def list_service_at_locations(
     session: Session, filters: ServiceFilters, paging: Paging
 ) -> Page[ServiceAtLocation]:
-    """A page of public services at their locations, by service name, location name and id."""
+    """A page of public services at their locations: by service name, location name and id,
+    or in the search index's order when the request has text or a distance."""
     conditions = service_at_location_conditions(session, filters)
+    if filters.asks_index:
+        ranked = ranked_service_at_location_ids(index_matches(filters))
+        allowed = select(ServiceAtLocation.id).where(*conditions)
+        load = selectinload(ServiceAtLocation.service).selectinload(Service.organization)
+        return _ranked_page(session, ServiceAtLocation, ranked, allowed, paging, load)
     query = (
         select(ServiceAtLocation)
         .join(ServiceAtLocation.service)

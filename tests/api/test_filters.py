@@ -6,6 +6,8 @@ table, so a wrong answer names the service that should or should not be there.
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 SCHEMES = {f"Chester Befriending Scheme {n:02d}" for n in range(1, 11)}
@@ -150,22 +152,55 @@ def test_organization_id(directory_api):
     ]
 
 
+DEBT = {"Chester Debt Advice Clinic", "Northwich Debt Line", "Ellesmere Port Money Matters"}
+
+
+def test_search_comes_from_the_index_with_needs_and_synonyms(directory_api):
+    names = directory_api.names("/services", search="debt")
+    # Both services named for debt lead; Money Matters is found through its need.
+    assert set(names) == DEBT
+    assert set(names[:2]) == {"Chester Debt Advice Clinic", "Northwich Debt Line"}
+    # Words the listings never use, found through the need vocabulary and typo tolerance.
+    assert set(directory_api.names("/services", search="skint")) >= DEBT
+    lonely = set(directory_api.names("/services", search="lonley"))
+    assert {"Hoole Knit and Natter", "Neston Men's Shed", "Blacon Friendship Café"} <= lonely
+    assert not lonely & DEBT
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("debt", ["Chester Debt Advice Clinic", "Northwich Debt Line"]),
         ("BLACON friendship", ["Blacon Friendship Café"]),
-        ("west and chester council", ["Chester Debt Advice Clinic",
-                                      "Ellesmere Port Money Matters", "Northwich Debt Line"]),
+        ("west and chester council", sorted(DEBT)),
         ("100%", []),
         ("men_s", []),
         ("zebra crossing", []),
+        ('"knit and natter" OR name:* AND (', ["Hoole Knit and Natter"]),
     ],
 )  # fmt: skip
-def test_search_matches_every_word_in_name_description_or_organisation(
-    directory_api, text, expected
-):
-    assert directory_api.names("/services", search=text) == expected
+def test_search_needs_every_word(directory_api, text, expected):
+    """Unlike the public site, the API never widens to listings with only some words."""
+    assert sorted(directory_api.names("/services", search=text)) == expected
+
+
+@pytest.mark.parametrize("path", ["/services", "/service_at_locations"])
+def test_search_results_page_in_rank_order_without_repeats(directory_api, path):
+    whole = directory_api.names(path, search="befriending")
+    assert len(whole) >= 10
+    paged = []
+    for page in range(1, 100):
+        body = directory_api.get(path, search="befriending", per_page=3, page=page)
+        assert body["total_items"] == len(whole)
+        paged += [item.get("service", item)["name"] for item in body["contents"]]
+        if body["last_page"]:
+            break
+    assert paged == whole
+
+
+def test_search_on_service_at_locations_gives_each_place_of_a_match(directory_api):
+    body = directory_api.get("/service_at_locations", search="debt", per_page=200)
+    assert {item["service"]["name"] for item in body["contents"]} == DEBT
+    assert all(item["location"]["id"] == item["location_id"] for item in body["contents"])
 
 
 def test_postcode_alone_means_the_service_area_covers_it(directory_api):
@@ -187,6 +222,23 @@ def test_postcode_and_proximity_measure_from_the_postcode(directory_api, path):
     wider = set(directory_api.names(path, postcode="CH1 2HJ", proximity=1500))
     assert wider == NEAR_TOWN_HALL | HOOLE
     assert directory_api.names(path, postcode="CW1 2BJ", proximity=5000) == ["Crewe Carers Hub"]
+
+
+def test_proximity_lists_nearest_first_and_reaches_beyond_the_sites_80_km(directory_api):
+    from geopy.distance import geodesic
+
+    body = directory_api.get(
+        "/service_at_locations", postcode="CW1 2BJ", proximity=200_000, per_page=200
+    )
+    crewe = (53.0966, -2.4392)  # CW1 2BJ, near enough for ordering checks
+    distances = [
+        geodesic(crewe, (item["location"]["latitude"], item["location"]["longitude"])).km
+        for item in body["contents"]
+    ]
+    # Crewe is about 30 km from Chester: beyond 80 km nothing is cut off here.
+    assert body["total_items"] == len(distances) >= 30
+    assert all(a <= b + 0.5 for a, b in itertools.pairwise(distances))
+    assert body["contents"][0]["service"]["name"] == "Crewe Carers Hub"
 
 
 def test_outcode_works_as_a_postcode(directory_api):

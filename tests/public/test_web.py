@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import uuid
@@ -156,7 +157,10 @@ class TestErrorPages:
         try:
             redis.Redis.from_url("redis://127.0.0.1:6379/0").ping()
         except redis.exceptions.ConnectionError:
-            pytest.skip("Redis is not running on 127.0.0.1:6379")
+            message = "Redis is not running on 127.0.0.1:6379"
+            if os.environ.get("CI"):
+                pytest.fail(message + " (required when CI is set)")
+            pytest.skip(message)
         prefix = f"test-{uuid.uuid4().hex}"
         settings = {
             "REDIS_URL": "redis://127.0.0.1:6379/0",

@@ -15,6 +15,7 @@ import pytest
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.qparser import QueryParser
 
+from search_index.engine import _searcher_for
 from search_index.store import (
     MAX_GAPS,
     IndexStore,
@@ -159,6 +160,25 @@ def test_a_refreshed_searcher_shows_no_deleted_documents(store):
         assert len(searcher.search(QueryParser("name", searcher.schema).parse("food"))) == 1
         assert _find(searcher, f"round{round_}") == {"svc-food"}
     assert searcher.doc_count() == len(SERVICES)
+
+
+def test_the_engine_searcher_for_a_passed_index_shows_no_deleted_documents(store):
+    """``search(request, index=ix)`` keeps a searcher per thread; after an edit it must be
+    reopened like the store's, not with Whoosh's refresh()."""
+    ix = store.open_index(_published(store))
+    first = _searcher_for(ix)
+    assert _searcher_for(ix) is first
+    for round_ in range(2):
+        writer = ix.writer()
+        writer.delete_by_term("service_id", "svc-food")
+        writer.add_document(
+            doc_id="svc-food", service_id="svc-food", name=f"Chester Food Bank again{round_}"
+        )
+        writer.commit()
+        searcher = _searcher_for(ix)
+        assert searcher is not first
+        assert len(searcher.search(QueryParser("name", searcher.schema).parse("food"))) == 1
+        assert _find(searcher, f"again{round_}") == {"svc-food"}
 
 
 def test_searchers_on_the_old_generation_keep_working_after_a_swap(store):
