@@ -82,6 +82,11 @@ def open_status(
     return OpenStatus(False, None, nxt.starts, f"Opens {when} at {at}")
 
 
+#: Sessions that run on without a break for this long are a round-the-clock service: saying
+#: "open now until Sunday midnight" would only make people think it then closes.
+ROUND_THE_CLOCK = timedelta(days=6)
+
+
 def _open_now_status(found: list[Occurrence], current: list[Occurrence], today: date):
     chain = max(current, key=lambda o: as_utc(o.ends))
     closes, end_known = as_utc(chain.ends), chain.end_known
@@ -90,9 +95,24 @@ def _open_now_status(found: list[Occurrence], current: list[Occurrence], today: 
             closes, end_known = as_utc(o.ends), o.end_known
     if not end_known:
         return OpenStatus(True, None, None, "Open now")
+    if closes - as_utc(chain.starts) >= ROUND_THE_CLOCK:
+        return OpenStatus(True, None, None, "Open 24 hours")
     local = closes.astimezone(LONDON)
+    if local.time() == time(0):
+        # Midnight ends the day before it: "until midnight tomorrow", never "Monday midnight".
+        last_day = local.date() - timedelta(days=1)
+        days_on = (last_day - today).days
+        if days_on == 0:
+            text = "Open now until midnight"
+        elif days_on == 1:
+            text = "Open now until midnight tomorrow"
+        elif days_on in range(2, 7):
+            text = f"Open now until midnight on {relative_day(last_day, today)}"
+        else:
+            text = f"Open now until midnight on {format_date(last_day, today)}"
+        return OpenStatus(True, local, None, text)
     days_on = (local.date() - today).days
-    if days_on == 0 or (days_on == 1 and local.time() == time(0)):
+    if days_on == 0:
         text = f"Open now until {format_time(local)}"
     elif days_on == 1:
         text = f"Open now until {format_time(local)} tomorrow"

@@ -158,7 +158,7 @@ def parse_rule(schedule: object) -> Rule | None:
     count = _as_int(read_field(schedule, "count"))
     opens, closes = (
         as_time(read_field(schedule, "opens_at")),
-        as_time(read_field(schedule, "closes_at")),
+        _closing_time(as_time(read_field(schedule, "closes_at"))),
     )
     return Rule(
         schedule=schedule,
@@ -230,6 +230,12 @@ def as_time(value: object) -> time | None:
     if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
         return None
     return time(int(match.group(1)), int(match.group(2)))
+
+
+def _closing_time(value: time | None) -> time | None:
+    """Closing at 23:59 means closing at midnight: feeds write a whole day as 00:00 to 23:59
+    (a time cannot say 24:00), and "open until 11:59pm" is never what the service means."""
+    return time(0) if value == time(23, 59) else value
 
 
 def _as_int(value: object) -> int | None:

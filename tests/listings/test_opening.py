@@ -359,6 +359,27 @@ def test_open_status_follows_back_to_back_sessions_and_closures():
     assert not holiday.open_now and holiday.text == "Opens tomorrow at 9am"
 
 
+EVERY_DAY = "MO,TU,WE,TH,FR,SA,SU"
+
+
+def test_round_the_clock_services_say_open_24_hours_not_until_11_59pm():
+    """Feeds write a whole day as 00:00 to 23:59, since a time cannot say 24:00."""
+    helpline = weekly(EVERY_DAY, time(0), time(23, 59), description="24 hours a day")
+    status = open_status([helpline], at(2026, 3, 4, 15))
+    assert status.open_now and status.text == "Open 24 hours"
+    assert describe_schedule(helpline) == "Every day, 24 hours"
+    assert weekly_signature([helpline]) == {day: [(0, 24 * 60)] for day in range(7)}
+    late = weekly("SA", time(18), time(23, 59))
+    assert open_status([late], at(2026, 3, 7, 20)).text == "Open now until midnight"
+    assert describe_schedule(late) == "Every Saturday, 6pm to midnight"
+    weekend = weekly("SA,SU", time(0), time(23, 59))
+    assert open_status([weekend], at(2026, 3, 7, 20)).text == "Open now until midnight tomorrow"
+    long_weekend = weekly("FR,SA,SU", time(0), time(23, 59))
+    assert open_status([long_weekend], at(2026, 3, 6, 9)).text == (
+        "Open now until midnight on Sunday"
+    )
+
+
 @pytest.mark.parametrize(
     ("schedule", "text"),
     [
