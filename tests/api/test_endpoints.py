@@ -40,6 +40,20 @@ def _pages(api: DirectoryApi, path: str, per_page: int) -> list[dict]:
     return [first, middle, last]
 
 
+@pytest.mark.parametrize(("path", "schema", "per_page"), LISTS[:2])
+def test_pages_ranked_by_the_search_index_are_valid_oruk(directory_api, path, schema, per_page):
+    for query in ({"search": "befriending"}, {"postcode": "CH1 2HJ", "proximity": 20_000}):
+        first = directory_api.get(path, per_page=3, **query)
+        last_number = first["total_pages"]
+        assert last_number >= 3
+        for page in (1, last_number // 2 + 1, last_number):
+            body = directory_api.get(path, per_page=3, page=page, **query)
+            assert set(body) == PAGE_KEYS
+            assert body["size"] == len(body["contents"]) > 0
+            for item in body["contents"]:
+                assert_valid(item, schema)
+
+
 @pytest.mark.parametrize(("path", "schema", "per_page"), LISTS)
 def test_first_middle_and_last_pages_are_valid_oruk(directory_api, path, schema, per_page):
     for body in _pages(directory_api, path, per_page):

@@ -5,6 +5,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.api.schema import assert_valid
 
 UNKNOWN_UUID = "0b6f3a52-9a57-4c4b-8f7e-3d1f6d0f0c11"
 LIST_PATHS = ["/services", "/service_at_locations"]
@@ -151,3 +155,31 @@ def test_writes_are_a_json_405(directory_api, method):
     assert response.get_json()["error"] == "method_not_allowed"
     assert "GET" in response.headers["Allow"]
     assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.text(max_size=200), path=st.sampled_from(LIST_PATHS))
+def test_any_search_text_is_answered_never_a_500(directory_api, text, path):
+    """``search`` goes to the search index: no text a client sends may break it."""
+    response = directory_api.client.get(f"/api{path}", query_string={"search": text})
+    assert response.status_code in (200, 400), response.get_data(as_text=True)
+    body = response.get_json()
+    assert ("contents" in body) if response.status_code == 200 else body["parameter"] == "search"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['"', "((", "AND OR NOT", "*", "name:*", "' OR 1=1 --", "\x00\x07", "🙂" * 50, "a~2^3"],
+)
+def test_search_syntax_is_read_as_plain_words(directory_api, text):
+    nearby = directory_api.names("/services", postcode="CH1 2HJ", proximity=5000)
+    body = directory_api.get(
+        "/services", search=text, postcode="CH1 2HJ", proximity=5000, per_page=200
+    )
+    for item in body["contents"]:
+        assert_valid(item, "service_list")
+    names = [item["name"] for item in body["contents"]]
+    # No operator widens the search: results are a subset of the proximity filter alone.
+    assert set(names) <= set(nearby)
