@@ -13,6 +13,7 @@ import csv
 import importlib.util
 import math
 import random
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -28,6 +29,9 @@ GAZETTEER_CSVS = (
 )
 #: Non-geographic outcodes (PO boxes, large users) inside our areas: never a venue's postcode.
 NON_GEOGRAPHIC_OUTCODES = {"CH70", "CH88", "CH99", "WR78", "WR99", "WV98"}
+#: A point shared by this many postcodes or more is a delivery office standing in for PO boxes
+#: and large users (CH34, inside Ellesmere Port, puts 52 on one point), not where anyone meets.
+SHARED_POINT_LIMIT = 5
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,8 @@ class Postcode:
     laua: str
     latitude: float
     longitude: float
+    #: One of many postcodes on a single point (see ``SHARED_POINT_LIMIT``): never a venue's.
+    shared_point: bool = False
 
 
 def _gazetteer_csv() -> Path:
@@ -104,10 +110,16 @@ def postcodes_in(lauas: frozenset[str], letters: str) -> tuple[Postcode, ...]:
             lauas_found.append(laua)
             eastings.append(float(east))
             northings.append(float(north))
+    points = Counter(zip(eastings, northings, strict=True))
+    shared = [
+        points[point] >= SHARED_POINT_LIMIT for point in zip(eastings, northings, strict=True)
+    ]
     longitudes, latitudes = convert_lonlat(eastings, northings)
     found = [
-        Postcode(code, laua, round(float(lat), 5), round(float(lon), 5))
-        for code, laua, lon, lat in zip(codes, lauas_found, longitudes, latitudes, strict=True)
+        Postcode(code, laua, round(float(lat), 5), round(float(lon), 5), crowded)
+        for code, laua, lon, lat, crowded in zip(
+            codes, lauas_found, longitudes, latitudes, shared, strict=True
+        )
         if not math.isnan(lat)
     ]
     return tuple(sorted(found, key=lambda p: p.code))
@@ -132,5 +144,13 @@ def pick_postcode(
     if not near:
         raise LookupError(f"no postcode in {laua} near {centre}")
     choice = rng.choice(near)
+    taken = {(p.latitude, p.longitude) for p in pool if p.code in used}
+    if choice.shared_point or (choice.latitude, choice.longitude) in taken:
+        # The nearest postcode on a spot of its own instead, without drawing again from
+        # ``rng``, so every other pick (and so every other seed listing) stays as it was.
+        choice = min(
+            (p for p in in_area if not p.shared_point and (p.latitude, p.longitude) not in taken),
+            key=lambda p: distance_m(p.latitude, p.longitude, choice.latitude, choice.longitude),
+        )
     used.add(choice.code)
     return choice

@@ -8,6 +8,7 @@ them all so registering :data:`bp` registers every page.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ from directory.mylist import apply_settings, icons
 from directory.mylist.session_list import MyList
 
 STATIC = Path(__file__).resolve().parent / "static"
+#: A fragment kept on the way back (``#result-<id>``): an element id, nothing else.
+_FRAGMENT = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,100}")
 
 bp = Blueprint(
     "mylist",
@@ -53,6 +56,12 @@ def mylist_contains(service_id: str) -> bool:
 @bp.app_template_global()
 def mylist_count() -> int:
     return len(current_list())
+
+
+@bp.app_template_global()
+def mylist_ids() -> set[str]:
+    """Ids of the services on the visitor's list, to tell which of a shared list are new."""
+    return set(current_list().service_ids)
 
 
 bp.add_app_template_global(icons.inline_icon, "mylist_icon")
@@ -114,7 +123,8 @@ def _local_path(target: str | None) -> str | None:
     path = parts.path
     if not path.startswith("/") or path.startswith("//") or "\\" in target:
         return None
-    return path + (f"?{parts.query}" if parts.query else "")
+    fragment = f"#{parts.fragment}" if _FRAGMENT.fullmatch(parts.fragment) else ""
+    return path + (f"?{parts.query}" if parts.query else "") + fragment
 
 
 @bp.after_request

@@ -42,11 +42,14 @@ REFERRAL = {
         "Or your doctor or support worker can contact them for you.",
     ],
 }
+#: The ``x_referral`` spellings the importer and seeds use, as in
+#: :data:`directory.public.facts.REFERRAL_TEXT` (``referral_needed`` is the seeds' own).
 _REFERRAL_KEYS = {
     "self": "self",
     "self_referral": "self",
     "professional": "professional",
     "referral": "professional",
+    "referral_needed": "professional",
     "self_or_professional": "either",
     "either": "either",
 }
@@ -141,11 +144,14 @@ def easy_service(entry: Entry, *, notes: bool = True) -> EasyService:
             said.append(sentence("email", "Email ", (entry.email,), "."))
     if entry.website:
         said.append(sentence("computer", "Website: ", (_short_url(entry.website),)))
+    can_phone = bool(entry.phones)
+    if not (can_phone or _said_contact(said)):
+        said.append(sentence("warning", "We do not have a phone number or email for them."))
     for place in entry.places:
-        said.extend(_place(place))
+        said.extend(_place(place, can_phone))
     if not entry.places:
         said.append(sentence("place", "You do not need to go anywhere."))
-    said.extend(_times(entry.week, entry.times))
+    said.extend(_times(entry.week, entry.times, can_phone))
     said.append(_cost(entry))
     said.extend(_referral(entry.service.referral if entry.service else None))
     return EasyService(entry.name, entry.organisation, said, entry.note if notes else "")
@@ -162,18 +168,22 @@ def _short_url(url: str) -> str:
     return re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
 
 
-def _place(place: PlaceLines) -> list[Sentence]:
+def _said_contact(said: list[Sentence]) -> bool:
+    return any(item.icon in {"phone", "email", "computer"} for item in said)
+
+
+def _place(place: PlaceLines, can_phone: bool = True) -> list[Sentence]:
     name = place.name or (place.address_lines[0] if place.address_lines else None)
     if not name:
         return []
     lines = [line for line in place.address_lines if line != name]
     said = [Sentence("place", [("Go to ", False), (name, True), (".", False)], lines)]
     if place.week or place.times:
-        said.extend(_times(place.week, place.times))
+        said.extend(_times(place.week, place.times, can_phone))
     return said
 
 
-def _times(week: list[tuple[str, str]], times: list[str]) -> list[Sentence]:
+def _times(week: list[tuple[str, str]], times: list[str], can_phone: bool = True) -> list[Sentence]:
     """Days that share hours go together: "Open on Monday, Wednesday and Friday." then
     "Time: 12 noon to 2pm." Rows that are not weekdays ("First Tuesday of the month") keep
     their own words: "Open on the 1st Tuesday of the month."."""
@@ -194,7 +204,9 @@ def _times(week: list[tuple[str, str]], times: list[str]) -> list[Sentence]:
     if not said and times:
         said = [sentence("calendar", "When: ", (easy_time(text),), ".") for text in times]
     if not said:
-        said.append(sentence("clock", "Phone to ask when it is open."))
+        # "Phone to ask" only when there is a number to phone.
+        ask = "Phone to ask when it is open." if can_phone else "Ask them when it is open."
+        said.append(sentence("clock", ask))
     return said
 
 

@@ -35,15 +35,21 @@ def details(entry: Entry, *, notes: bool = True) -> list[tuple[str, str]]:
     rows.extend(("Email", email) for email in dict.fromkeys(emails))
     if entry.website:
         rows.append(("Website", entry.website))
+    if not rows:
+        # Said outright, so the reader does not think the sheet has lost a line.
+        rows.append(("Contact", "No phone number, email or website given"))
     for place in entry.places:
         where = ", ".join(part for part in [place.name, *place.address_lines] if part)
         if where:
             rows.append(("Where", where))
         for text in place.times:
             rows.append(("When", f"{text} (at {place.name})" if place.name else text))
+    remote = [words for words in entry.delivery if words != "In person"]
+    if not entry.places and remote:
+        rows.append(("Where", " or ".join(remote).capitalize()))
     rows.extend(("When", text) for text in entry.times)
     if not entry.times and not any(place.times for place in entry.places):
-        rows.append(("When", "Contact the service to check when it runs"))
+        rows.append(("When", "Not given: ask the service"))
     if entry.cost is not None:
         cost = "Free" if entry.cost.free else "; ".join(entry.cost.lines) or entry.cost.notes
         rows.append(("Cost", cost or "Not given: ask the service"))

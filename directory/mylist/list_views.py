@@ -13,6 +13,7 @@ from directory.core.ids import normalise_uuid
 from directory.db import db
 from directory.mylist.blueprint import back_to, bp, current_list
 from directory.mylist.forms import ConfirmForm, NoteForm, ServiceForm
+from directory.mylist.mail import mail_configured
 from directory.mylist.services import build_list, public_name
 from directory.mylist.session_list import NOTE_MAX_LENGTH, Added
 
@@ -27,6 +28,7 @@ def view() -> str:
         max_items=my_list.max_items,
         nav="mylist",
         show_exit=listing.show_exit,
+        can_email=mail_configured(current_app.config),
     )
 
 

@@ -3,10 +3,11 @@ it and how to get in touch. Pure functions of the model, so each is easy to test
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from directory.models import Service
-from directory.public.formatting import format_money, tel_href
+from directory.public.formatting import format_money, paragraphs, tel_href
 
 DELIVERY_WORDS = {"in_person": "In person", "phone": "By phone", "online": "Online"}
 _SELF = "You can contact this service yourself."
@@ -37,6 +38,9 @@ STATUS_TAGS = {
     "defunct": "Closed",
 }
 FREE_WORDS = ("free", "no charge", "no cost")
+_EMPTY_PHONE_NOTES = frozenset({"call", "phone", "telephone", "tel", "call us", "phone us"})
+#: Words that join the facts of "who it is for" without adding one.
+_LINKING_WORDS = frozenset({"for", "aged", "age", "ages", "people", "living", "in", "and", "or"})
 
 
 @dataclass
@@ -95,7 +99,13 @@ def cost(service: Service) -> Cost:
     fees = (service.fees or "").strip() or None
     free = not paid and not lines and (said_free or (fees is not None and _says_free(fees)))
     notes = None if fees and fees.lower().rstrip(".") in FREE_WORDS else fees
+    if notes and _plain(notes) in {_plain(line) for line in lines}:
+        notes = None  # the same words as a cost option: say them once
     return Cost(free=free, lines=list(dict.fromkeys(lines)), notes=notes)
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.findall(r"[\w£.]+", text.casefold())).rstrip(".")
 
 
 def _says_free(text: str) -> bool:
@@ -114,6 +124,16 @@ def delivery_words(modes: list[str] | None) -> list[str]:
     return [DELIVERY_WORDS[m] for m in modes or [] if m in DELIVERY_WORDS]
 
 
+def delivery_sentence(modes: list[str] | None) -> str | None:
+    """ "You can use this service in person or by phone.": the ways are alternatives, so
+    they are joined with "or", in the order the reader is most likely to act on."""
+    words = [DELIVERY_WORDS[m].lower() for m in DELIVERY_WORDS if m in (modes or [])]
+    if not words:
+        return None
+    joined = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+    return f"You can use this service {joined}."
+
+
 def closed_notice(status: str | None) -> str | None:
     return CLOSED_NOTICES.get((status or "").strip().lower())
 
@@ -128,10 +148,36 @@ def contacts(service: Service) -> list[ContactView]:
     found = []
     for contact in service.contacts:
         phones = [
-            PhoneView(phone.number, tel_href(phone.number), phone.description)
+            PhoneView(phone.number, tel_href(phone.number), _phone_note(phone.description))
             for phone in contact.phones
             if phone.number
         ]
         if phones or contact.email:
             found.append(ContactView(contact.name, contact.title, contact.email, phones))
     return found
+
+
+def _phone_note(description: str | None) -> str | None:
+    """A phone's description, unless it only says "Call": the number is already a call link,
+    and "07700 900122 (Call)" reads as if something were missing."""
+    if not description or _plain(description) in _EMPTY_PHONE_NOTES:
+        return None
+    return description.strip()
+
+
+def eligibility_paragraphs(text: str | None, shown: list[str]) -> list[str]:
+    """The listing's own "who it is for" words, without the sentences that only repeat the
+    list above them ("Aged 16 and over." under "Ages 16 and over"). A sentence is kept when
+    it has any word the list does not, so nothing the listing says is lost."""
+    known = set(_words(" ".join(shown))) | _LINKING_WORDS
+    kept = []
+    for paragraph in paragraphs(text):
+        sentences = re.split(r"(?<=[.!?])\s+", paragraph)
+        new = [s for s in sentences if not set(_words(s)) <= known]
+        if new:
+            kept.append(" ".join(new))
+    return kept
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\w']+", text.casefold())

@@ -1,6 +1,6 @@
-"""What the search pages show, worked out in Python so templates only lay it out: the results
-page (rows, heading, messages, filters, paging, the map's points and, when nothing was found,
-what to try instead) and the home page's panels (popular needs, places near you).
+"""What the results page shows, worked out in Python so templates only lay it out: rows,
+heading, messages, filters, paging, the map's points and, when nothing was found, what to try
+instead. (The home page's panels are in :mod:`directory.public.home_page`.)
 
 Builders take a ``Session`` and the cleaned :class:`SearchParams` and call
 :func:`search_index.search`; they run inside a request (they build links with ``url_for`` and
@@ -12,18 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import current_app, url_for
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from directory.models import Attribute, ListingStatus, Location, LocationKind, Service
+from directory.models import LocationKind
 from directory.public import guided
+from directory.public.home_page import NearbyPlace, gazetteer, home_location, nearby_places
+from directory.public.pages import STALE_AFTER, london_now
 from directory.public.search_forms import FilterGroup, filter_groups
 from directory.public.search_params import (
     KM_PER_MILE,
     SearchParams,
     TermIndex,
-    clean,
-    load_terms,
     page_links,
     term_ids,
     to_request,
@@ -31,7 +30,6 @@ from directory.public.search_params import (
 from directory.public.views import listing_slug
 from search_index import Hit, SearchRequest, SearchResults, search
 from search_index.api import DEFAULT_RADIUS_KM, FALLBACK_RADIUS_KM
-from search_index.geo import haversine_km
 from search_index.vocabulary import Vocabulary, load_vocabulary
 
 #: Radii offered when a search near a place finds little: miles, as people in the UK think.
@@ -52,11 +50,21 @@ def km_to_miles_text(km: float | None) -> str:
 
 @dataclass
 class ResultRow:
+    """``stale``: not checked for over a year, said in the list as on the service page, so a
+    link worker does not hand over an old number without checking it."""
+
     hit: Hit
     url: str
     distance: str
     place: str
     modes: str
+    stale: bool = False
+
+    @property
+    def anchor(self) -> str:
+        """The result's id on the page, one per service and place (a service held at two
+        places is two results), so "Add to my list" can bring the visitor back to it."""
+        return f"result-{self.hit.service_id}-{self.hit.location_id or 'area'}"
 
 
 @dataclass
@@ -117,7 +125,7 @@ def build_results_page(session: Session, params: SearchParams, terms: TermIndex)
     if not results.total:
         if results.place or params.areas or params.needs:
             page.remote = _remote_rows(session, params, terms, results.place is not None)
-        point = results.place.point if results.place else _home()
+        point = results.place.point if results.place else home_location()
         found = nearby_places(session, point, LocationKind.LETS_TALK, limit=1)
         page.lets_talk = found[0] if found else None
     return page
@@ -136,6 +144,7 @@ def _row(hit: Hit) -> ResultRow:
         distance=distance,
         place=", ".join(p for p in (hit.location_name, hit.postcode) if p),
         modes=modes_text[:1].upper() + modes_text[1:],
+        stale=hit.last_checked is not None and london_now().date() - hit.last_checked > STALE_AFTER,
     )
 
 
@@ -149,7 +158,7 @@ def _heading(
     if params.q:
         text += f" for \u2018{params.q}\u2019"
     elif params.needs:
-        labels = [terms.label(term_id) for term_id in term_ids(params.needs, terms)]
+        labels = [_plain_label(terms, term_id) for term_id in term_ids(params.needs, terms)]
         if labels:
             text += " for " + (", ".join(labels[:-1]) + " and " if len(labels) > 1 else "")
             text += labels[-1]
@@ -160,6 +169,13 @@ def _heading(
     return text
 
 
+def _plain_label(terms: TermIndex, term_id: str) -> str:
+    """A need in the everyday words the filters and the guided questions use, so the heading
+    says "Money, debt and benefits" where the person chose "Money, debt and benefits"."""
+    term = terms.by_id.get(term_id)
+    return guided.plain_label(term) if term else terms.label(term_id)
+
+
 def _chosen(params: SearchParams, terms: TermIndex) -> list[tuple[str, str]]:
     """Each filter in use, with a link to the same search without it."""
     base = url_for("public.search")
@@ -168,7 +184,7 @@ def _chosen(params: SearchParams, terms: TermIndex) -> list[tuple[str, str]]:
         for value in values:
             if (term := terms.find(value)) is not None:
                 rest = tuple(v for v in values if v != value)
-                out.append((term.label, base + params.query(**{name: rest})))
+                out.append((guided.plain_label(term), base + params.query(**{name: rest})))
     for value in params.areas:
         rest = tuple(v for v in params.areas if v != value)
         out.append((area_name(value, None) or value, base + params.query(areas=rest)))
@@ -218,9 +234,16 @@ def _remote_rows(
     session: Session, params: SearchParams, terms: TermIndex, has_place: bool
 ) -> list[ResultRow]:
     """For a search that found nothing: phone and online services that cover the place (or
-    the areas chosen), for the same needs: first with the same words, then without them."""
+    the areas chosen), for the same needs: first with the same words, then without them.
+
+    Dropping the words is only done when needs keep the answer on the subject: "zebra
+    grooming" near Chester would otherwise offer a grief line and dial-a-ride under a heading
+    that reads as if they were help with it."""
     base = to_request(params, terms, per_page=5)
-    for text in dict.fromkeys((params.q, "")):
+    texts = [params.q] if params.q else []
+    if params.needs or not params.q:
+        texts.append("")
+    for text in texts:
         request_ = SearchRequest(
             text=text,
             place=base.place,
@@ -234,105 +257,6 @@ def _remote_rows(
         if hits:
             return [_row(hit) for hit in hits]
     return []
-
-
-def need_counts(session: Session, terms: TermIndex) -> dict[str, int]:
-    """How many public services each top-level need has (through any term below it)."""
-    rows = session.execute(
-        select(Attribute.link_id, Attribute.taxonomy_term_id)
-        .join(Service, Service.id == Attribute.link_id)
-        .where(
-            Attribute.link_type == "need",
-            Attribute.link_entity == "service",
-            Service.listing_status == ListingStatus.ACTIVE,
-        )
-    )
-    services: dict[str, set[str]] = {}
-    for service_id, term_id in rows:
-        chain = [term_id, *terms.ancestors(term_id)]
-        services.setdefault(chain[-1], set()).add(service_id)
-    return {term_id: len(ids) for term_id, ids in services.items()}
-
-
-@dataclass(frozen=True)
-class PopularNeed:
-    code: str
-    label: str
-    count: int
-
-
-def popular_needs(session: Session, terms: TermIndex, limit: int = 8) -> list[PopularNeed]:
-    """The top-level needs with the most services, in everyday words."""
-    counts = need_counts(session, terms)
-    roots = [t for t in terms.top_level_needs() if counts.get(t.id)]
-    roots.sort(key=lambda t: (-counts[t.id], guided.plain_label(t)))
-    return [
-        PopularNeed(terms.key(t.id), guided.plain_label(t), counts[t.id]) for t in roots[:limit]
-    ]
-
-
-@dataclass(frozen=True)
-class NearbyPlace:
-    location: Location
-    km: float
-
-
-@dataclass(frozen=True)
-class HomePanels:
-    popular: list[PopularNeed]
-    hubs: list[NearbyPlace]
-    lets_talk: list[NearbyPlace]
-    near_name: str
-    place_message: str | None
-
-
-def nearby_places(
-    session: Session, point: tuple[float, float], kind: LocationKind, limit: int = 3
-) -> list[NearbyPlace]:
-    """The ``limit`` places of one kind (community hubs, Let's Talk sites) nearest a point.
-    There are tens of them, not thousands, so measuring every one is quicker than an index."""
-    places = session.scalars(
-        select(Location)
-        .where(Location.kind == kind, Location.latitude.is_not(None))
-        .where(Location.longitude.is_not(None))
-        .options(selectinload(Location.addresses))
-    )
-    measured = [
-        NearbyPlace(p, haversine_km(point[0], point[1], p.latitude, p.longitude)) for p in places
-    ]
-    measured.sort(key=lambda n: (n.km, n.location.name or ""))
-    return measured[:limit]
-
-
-def gazetteer():
-    """The offline gazetteer, or None while it is not built (place searches then explain)."""
-    from directory.places.gazetteer import GazetteerError, get_gazetteer
-
-    try:
-        return get_gazetteer(current_app.config.get("GAZETTEER_PATH"))
-    except GazetteerError:
-        return None
-
-
-def _home() -> tuple[float, float]:
-    config = current_app.config
-    return float(config["HOME_LATITUDE"]), float(config["HOME_LONGITUDE"])
-
-
-def home_point(where: str) -> tuple[tuple[float, float], str, str | None]:
-    """The point the home page measures "near you" from, its name, and a message when the
-    place typed could not be used (then the home area is used instead)."""
-    text = clean(where, 100)[0]
-    home_name = current_app.config["HOME_AREA_NAME"]
-    if not text:
-        return _home(), home_name, None
-    geo = gazetteer()
-    if geo is None:
-        return _home(), home_name, "Searching by place is not available at the moment."
-    resolution = geo.resolve(text, _home())
-    if resolution.place is None:
-        return _home(), home_name, resolution.message
-    return resolution.place.point, resolution.place.name, resolution.message
 
 
 def home_area_code(vocab: Vocabulary) -> str | None:
@@ -354,16 +278,3 @@ def area_name(code: str, vocab: Vocabulary | None) -> str | None:
     if authority is not None:
         return authority.name
     return vocab.area_names.get(code) if vocab else None
-
-
-def home_panels(session: Session, where: str) -> HomePanels:
-    """The home page's popular needs and the community hubs and Let's Talk sites nearest the
-    place typed in ``?where=`` (or the home area)."""
-    point, near_name, message = home_point(where)
-    return HomePanels(
-        popular=popular_needs(session, load_terms(session)),
-        hubs=nearby_places(session, point, LocationKind.COMMUNITY_HUB),
-        lets_talk=nearby_places(session, point, LocationKind.LETS_TALK),
-        near_name=near_name,
-        place_message=message,
-    )

@@ -17,15 +17,9 @@ from werkzeug.wrappers import Response as BaseResponse
 from directory.db import db
 from directory.public import guided
 from directory.public.forms import SearchForm
+from directory.public.home_page import HomePanels, gazetteer, home_panels
 from directory.public.search_forms import NeedsForm, WhereForm, WhoForm
-from directory.public.search_page import (
-    HomePanels,
-    build_results_page,
-    gazetteer,
-    home_area_code,
-    home_panels,
-    km_to_miles_text,
-)
+from directory.public.search_page import build_results_page, home_area_code, km_to_miles_text
 from directory.public.search_params import load_terms, parse_args
 from directory.public.views import bp
 from search_index.store import IndexUnavailable

@@ -4,7 +4,8 @@ The one rule every function here keeps: nothing that is not public reaches a pag
 public when its listing is ``active``; an organisation or a venue is shown only while it has a
 public service, so a draft listing's organisation or venue cannot be found by its id. Community
 hubs and Let's Talk sites are places in their own right and are shown even when no service is
-listed there yet.
+listed there yet. Several location records of one real place are shown as one place (see
+:mod:`directory.public.place_groups`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from directory.models import (
     ServiceAtLocation,
     TaxonomyTerm,
 )
+from directory.public.place_groups import Place, group_places, place_of, with_demonstration_flags
 
 #: Places with pages of their own even before any service is listed there.
 LANDMARK_KINDS = (LocationKind.COMMUNITY_HUB, LocationKind.LETS_TALK)
@@ -96,38 +98,56 @@ def get_public_place(session: Session, raw_id: str) -> Location | None:
     ).first()
     if location is None:
         return None
-    if location.kind in LANDMARK_KINDS or services_at(session, location):
+    if location.kind in LANDMARK_KINDS or _hosts_public_service(session, location.id):
         return location
     return None
 
 
+def _hosts_public_service(session: Session, location_id: str) -> bool:
+    """Whether this record itself has a public service: a venue record that only a draft
+    uses stays unfindable, even when it is a copy of a place with public services."""
+    query = (
+        select(ServiceAtLocation.id)
+        .join(Service, ServiceAtLocation.service_id == Service.id)
+        .where(ServiceAtLocation.location_id == location_id, _is_public())
+        .limit(1)
+    )
+    return session.scalar(query) is not None
+
+
 def services_at(session: Session, location: Location) -> list[ServiceAtLocation]:
-    """The public services held at a place, by service name, with their schedules there."""
-    return list(
-        session.scalars(
-            select(ServiceAtLocation)
-            .join(Service, ServiceAtLocation.service_id == Service.id)
-            .where(ServiceAtLocation.location_id == location.id, _is_public())
-            .options(
-                selectinload(ServiceAtLocation.schedules),
-                selectinload(ServiceAtLocation.service).selectinload(Service.schedules),
-                selectinload(ServiceAtLocation.service).selectinload(Service.attributes),
-            )
-            .order_by(Service.name, Service.id)
+    """The public services held at a place, by service name, with their schedules there.
+
+    Every record of the same place counts (see :mod:`directory.public.place_groups`), and a
+    service listed at two of them is shown once."""
+    ids = place_of(session, location).ids
+    found = session.scalars(
+        select(ServiceAtLocation)
+        .join(Service, ServiceAtLocation.service_id == Service.id)
+        .where(ServiceAtLocation.location_id.in_(ids), _is_public())
+        .options(
+            selectinload(ServiceAtLocation.schedules),
+            selectinload(ServiceAtLocation.service).selectinload(Service.schedules),
+            selectinload(ServiceAtLocation.service).selectinload(Service.attributes),
         )
+        .order_by(Service.name, Service.id, ServiceAtLocation.location_id)
     )
+    first: dict[str, ServiceAtLocation] = {}
+    for sal in found:
+        first.setdefault(sal.service_id, sal)
+    return list(first.values())
 
 
-def places_of_kind(session: Session, kind: LocationKind) -> list[Location]:
-    """Every place of one kind (e.g. all community hubs), by name."""
-    return list(
-        session.scalars(
-            select(Location)
-            .where(Location.kind == kind)
-            .options(selectinload(Location.addresses))
-            .order_by(Location.name, Location.id)
-        )
+def places_of_kind(session: Session, kind: LocationKind) -> list[Place]:
+    """Every place of one kind (e.g. all community hubs), once each, by name, marked where
+    everything held there is a demonstration listing."""
+    locations = session.scalars(
+        select(Location)
+        .where(Location.kind == kind)
+        .options(selectinload(Location.addresses))
+        .order_by(Location.name, Location.id)
     )
+    return with_demonstration_flags(session, group_places(locations))
 
 
 def safety_term_ids(session: Session) -> set[str]:

@@ -14,9 +14,10 @@ from werkzeug.wrappers import Response as BaseResponse
 from directory.db import db
 from directory.feedback.services import record_problem
 from directory.models import Location, LocationKind, Organization, Service
-from directory.public import facts, pages, services
+from directory.public import facts, home_page, pages, place_page, services
 from directory.public.formatting import slug as make_slug
 from directory.public.forms import REPORT_MAX_LENGTH, ReportProblemForm, SearchForm
+from directory.public.place_groups import place_of
 
 bp = Blueprint("public", __name__)
 bp.add_app_template_global(pages.address_lines, "place_address")
@@ -118,10 +119,12 @@ def place(place_id: str, slug: str | None = None) -> str | BaseResponse:
     found = services.get_public_place(db.session, place_id)
     if found is None:
         abort(404)
+    # Several records can describe one place: each of them leads to the one that stands for it.
+    found = place_of(db.session, found).location
     canonical = listing_slug(found.name)
     if slug != canonical or place_id != found.id:
         return redirect(url_for(".place", place_id=found.id, slug=canonical), 301)
-    page = pages.place_page(db.session, found)
+    page = place_page.place_page(db.session, found)
     return render_template("public/place.html", page=page, place=found)
 
 
@@ -130,7 +133,14 @@ def place_calendar(place_id: str) -> Response:
     found = services.get_public_place(db.session, place_id)
     if found is None:
         abort(404)
-    body = pages.place_calendar(db.session, found, domain=request.host.split(":")[0])
+    body = place_page.place_calendar(
+        db.session,
+        found,
+        domain=request.host.split(":")[0],
+        page_url=lambda service: url_for(
+            ".service", service_id=service.id, slug=listing_slug(service.name), _external=True
+        ),
+    )
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{listing_slug(found.name)}-sessions.ics"'
@@ -149,8 +159,8 @@ def lets_talk() -> str:
 
 
 def _place_list(kind: LocationKind, nav: str) -> str:
-    places = services.places_of_kind(db.session, kind)
-    return render_template("public/place_list.html", kind=kind.value, places=places, nav=nav)
+    listing = home_page.place_list(db.session, kind, request.args.get("where", ""))
+    return render_template("public/place_list.html", kind=kind.value, listing=listing, nav=nav)
 
 
 @bp.get("/cover-your-tracks")

@@ -195,7 +195,7 @@ def test_whole_journey_by_keyboard(open_page, site: Site, javascript: bool):
     press_enter_and_wait(page)
     assert page.locator("h1").inner_text() == service_name, "back on the service page"
 
-    tab_to(page, r"^My list$")
+    tab_to(page, r"^My list \(1\)$")
     press_enter_and_wait(page)
     assert page.url.endswith("/my-list")
     assert service_name in page.locator(".govuk-summary-card__title").first.inner_text()
@@ -247,6 +247,23 @@ def test_print_styles(open_page, site: Site):
     )
     assert size >= 18.6, f"printed text is {size}px, under 14pt"
     assert NOTE in page.locator("main").inner_text()
+
+
+def test_printed_sheet_uses_the_paper_width_and_lines_up_its_labels(open_page, site: Site):
+    """On paper the sheet was squeezed into the screen's two-thirds column, and each service
+    sized its own label column, so the facts jumped left and right from one to the next."""
+    page = open_page(width=1000)
+    fill_list(page, site)
+    page.goto(site.url("/my-list/print"))
+    page.emulate_media(media="print")
+    main = page.locator("main").bounding_box()
+    sheet = page.locator(".app-handover__service").first.bounding_box()
+    assert sheet["width"] >= 0.95 * main["width"], (sheet, main)
+    starts = page.evaluate(
+        "[...document.querySelectorAll('.app-handover__details dd')]"
+        ".map(dd => Math.round(dd.getBoundingClientRect().left))"
+    )
+    assert len(starts) > 6 and len(set(starts)) == 1, starts
 
 
 @pytest.mark.parametrize(("width", "smallest"), [(320, 19), (1280, 24)])

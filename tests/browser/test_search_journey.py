@@ -21,6 +21,7 @@ pytestmark = pytest.mark.browser
 PAGES = {
     "search-home": "/",
     "search-home-near": "/?where=CH65+0AA",
+    "hubs-near": "/hubs?where=CH65+0AA",
     "guided-needs": "/find-help",
     "guided-needs-error": "/find-help?answered=yes",
     "guided-who": "/find-help/who?need=money&need=urgent",
@@ -151,7 +152,7 @@ def test_guided_journey_by_keyboard(open_page, site, javascript):
     page.keyboard.type("CH65 0AA")
     page.keyboard.press("Enter")
     page.wait_for_url("**/search?**")
-    assert page.locator("h1").inner_text().endswith("Money and benefits near CH65 0AA")
+    assert page.locator("h1").inner_text().endswith("Money, debt and benefits near CH65 0AA")
     page.go_back()
     page.go_back()
     assert page.locator("input[value=older_people]").is_checked()
@@ -198,3 +199,22 @@ def test_without_javascript_there_is_no_map_button(open_page, site):
     assert page.locator("ol.app-card-list > li").count() == int(
         page.locator("h1").inner_text().split()[0]
     )
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_adding_a_result_keeps_the_place_in_the_list(open_page, site, javascript):
+    """A link worker adding the fifth result comes back to it, marked "On your list", not to
+    the top of the page above the search form (and, with JavaScript, the success banner does
+    not pull the page back up by taking the focus)."""
+    page = open_page(width=320, javascript=javascript)
+    page.goto(site.url("search-results"))
+    fifth = page.locator("ol.app-card-list > li").nth(4)
+    fifth.get_by_role("button", name="Add to my list").click()
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(200)
+    fifth = page.locator("ol.app-card-list > li").nth(4)
+    assert page.evaluate("window.scrollY") > 1000
+    top = fifth.bounding_box()["y"]
+    assert 0 <= top < 100, f"the result added is {top}px from the top of the window"
+    assert "On your list" in fifth.inner_text()
+    assert fifth.get_by_role("button", name="Remove from my list").is_visible()

@@ -182,3 +182,9 @@ def text_of_response(response) -> str:
     from tests.public.conftest import text_of
 
     return text_of(response.data)
+
+
+def test_the_form_says_once_that_the_address_is_not_kept(mail_client):
+    """The paragraph above the field and the field's hint said the same thing twice."""
+    page = text(mail_client, "/my-list/email")
+    assert page.count("We do not keep it.") == 1

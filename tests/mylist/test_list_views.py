@@ -3,6 +3,7 @@ clear, the cap, services withdrawn since they were added, CSRF and the redirects
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from flask import render_template_string
@@ -33,6 +34,16 @@ class TestAdd:
         html = client.get(response.headers["Location"]).data.decode()
         assert "govuk-notification-banner--success" in html
         assert f"Added {demo.name} to your list" in text_of(html.encode())
+
+    def test_comes_back_to_the_result_it_was_added_from(self, client, data: PublicData):
+        """The results page sends ``next`` with the result's id, so the browser scrolls back to
+        it; anything in the fragment other than an element id is dropped."""
+        food_bank = data.service("Blacon Food Bank")
+        back = f"/search?q=food&where=CH1#result-{food_bank.id}-area"
+        assert add(client, food_bank.id, next_path=back).headers["Location"] == back
+        for fragment in ('#x"onmouseover="alert(1)', "#<script>", "#a b", "#" + "a" * 200):
+            response = add(client, food_bank.id, next_path="/search?q=food" + fragment)
+            assert response.headers["Location"] == "/search?q=food", fragment
 
     def test_without_next_it_goes_back_to_the_referring_page(self, client, data: PublicData):
         service = data.service("Hoole Knit and Natter")
@@ -115,7 +126,8 @@ class TestListPage:
         assert "Every Friday, midday to 3pm" in page, "opening times in words"
         assert "Blacon Community Hub Western Avenue Chester CH1 5BE" in page
         assert "Every day, 8am to 8pm" in page
-        assert "By phone or online" in page, "a phone line has no address"
+        assert "Address By phone Cost" in page, "a phone line has no address: it says how"
+        assert "By phone or online" not in page, "it is not an online service"
         assert "Cost Free" in page
         assert "No note" in page
 
@@ -252,3 +264,13 @@ class TestButtonMacro:
             html = render_template_string(template, service_id=service.id, name=service.name)
         assert 'action="/my-list/remove"' in html
         assert "Remove from my list" in html
+
+
+def test_menu_shows_how_many_services_are_on_the_list(client, data: PublicData):
+    """A link worker adding services from several searches sees the list grow on every page."""
+    html = client.get("/").get_data(as_text=True)
+    assert re.search(r">\s*My list\s*<", html)
+    add(client, data.service("Blacon Food Bank").id, "/")
+    add(client, data.service("Silver Line Chester").id, "/")
+    html = client.get("/").get_data(as_text=True)
+    assert re.search(r">\s*My list \(2\)\s*<", html)

@@ -64,6 +64,14 @@ class TestCreate:
         assert f'value="http://localhost/my-list/shared/{token}"' in html
         assert NOTE not in html
 
+    def test_creator_is_not_offered_to_add_what_they_already_have(self, client, data):
+        token = make_link(client, data)
+        page = text(client, f"/my-list/shared/{token}?created=1")
+        assert "These services are on your list" in page
+        assert "Add these services to my list" not in page
+        client.post(f"/my-list/shared/{token}/copy")
+        assert "These services were already on your list." in text(client, "/my-list")
+
     def test_days_are_configurable(self, make_app):
         app = make_app(SHARED_LIST_DAYS=7)
         data = load_data(app)

@@ -48,3 +48,58 @@ def test_contacts_keep_dialable_numbers():
     service.contacts.extend([contact, Contact(name="Nobody")])
     [view] = facts.contacts(service)
     assert [(p.number, p.href) for p in view.phones] == [("0800 123 456", "tel:0800123456")]
+
+
+def test_fees_that_repeat_the_cost_option_are_said_once():
+    """63 seeded listings give the same words as ``fees`` and as a cost option."""
+    cost = facts.cost(
+        service_with_costs(
+            CostOption(option="Per course", amount=30, amount_description="£30 for 12 weeks"),
+            fees="£30 for 12 weeks",
+        )
+    )
+    assert cost.lines == ["£30 for 12 weeks"] and cost.notes is None
+    other = facts.cost(
+        service_with_costs(
+            CostOption(amount=2, amount_description="£2 a session"), fees="Bring cash"
+        )
+    )
+    assert other.notes == "Bring cash"
+
+
+def test_delivery_is_one_sentence_of_alternatives():
+    assert facts.delivery_sentence(["in_person"]) == "You can use this service in person."
+    assert (
+        facts.delivery_sentence(["online", "phone", "in_person"])
+        == "You can use this service in person, by phone or online."
+    )
+    assert facts.delivery_sentence([]) is None
+
+
+def test_a_phone_described_only_as_call_has_no_description():
+    service = Service(name="Organiser")
+    contact = Contact(name="Organiser")
+    contact.phones.extend(
+        [
+            Phone(number="07700 900122", description="Call"),
+            Phone(number="01632 960216", description="Text us"),
+        ]
+    )
+    service.contacts.append(contact)
+    [view] = facts.contacts(service)
+    assert [p.description for p in view.phones] == [None, "Text us"]
+
+
+def test_eligibility_drops_only_sentences_that_repeat_the_list():
+    shown = ["Ages 16 and over", "Older people", "Disabled people", "People in Worcestershire"]
+    assert facts.eligibility_paragraphs("Aged 16 and over.", shown) == []
+    assert (
+        facts.eligibility_paragraphs(
+            "For older people and disabled people. For people living in Worcestershire.", shown
+        )
+        == []
+    )
+    assert facts.eligibility_paragraphs(
+        "For older people. You must be registered with a Worcester GP.", shown
+    ) == ["You must be registered with a Worcester GP."]
+    assert facts.eligibility_paragraphs("Anyone is welcome.", shown) == ["Anyone is welcome."]

@@ -146,7 +146,7 @@ class TestQuestionThree:
         }  # fmt: skip
         html = get(client, location)
         assert count_in(h1(html)) > 0
-        assert h1(html).endswith("for Money and benefits near CH65 0AA")
+        assert h1(html).endswith("for Money, debt and benefits near CH65 0AA")
 
     def test_not_knowing_shows_the_whole_home_area(self, client):
         response = answer(client, get(client, self.url), anywhere="yes")

@@ -29,7 +29,7 @@ class TestServicePage:
             "Anyone living in Cheshire West and Chester.",
             "Free",
             "Drop in, or phone first if it is your first visit.",
-            "You can use this service: in person.",
+            "You can use this service in person.",
             "Call 01632 960000",
             "Weekdays 9am to 5pm",
             "Every Tuesday, 10am to midday",

@@ -329,6 +329,15 @@ def test_demo_postcodes_are_real_and_match_the_location_and_its_council():
         assert abs(lons[0] - location["longitude"]) < 1e-4, location["name"]
 
 
+def test_each_demo_venue_stands_on_its_own_spot():
+    """Postcodes of PO boxes and large users (CH34 in Ellesmere Port puts 52 on one point)
+    would stack unrelated venues on one map pin and one distance."""
+    physical = [loc for loc in locations(DEMO) if loc["location_type"] != "virtual"]
+    spots = {(loc["latitude"], loc["longitude"]) for loc in physical}
+    assert len(spots) == len(physical)
+    assert not any(loc["addresses"][0]["postal_code"].startswith("CH34 ") for loc in physical)
+
+
 def test_each_top_level_need_has_five_active_services_in_each_council_area():
     counts: Counter[tuple[str, str]] = Counter()
     for s in DEMO:
