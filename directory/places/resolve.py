@@ -102,15 +102,34 @@ def _outcode(gazetteer: Gazetteer, outcode: str) -> Resolution:
     )
 
 
+def _named_twin(gazetteer: Gazetteer, text: str) -> Place | None:
+    """The town meant by "Newport, Isle of Wight" (a name and its council, as
+    ``Gazetteer.describe`` writes it), so a town sharing its name can be chosen in words."""
+    name, _, area = text.rpartition(",")
+    wanted = fold_name(area)
+    if not name.strip() or not wanted:
+        return None
+    for place in gazetteer.town(name):
+        council = fold_name(gazetteer.describe(place).rpartition(",")[2])
+        if council == wanted or council.startswith(wanted):
+            return place
+    return None
+
+
 def _town(gazetteer: Gazetteer, text: str, near: tuple[float, float] | None) -> Resolution:
     matches = gazetteer.town(text, near)
+    if not matches and "," in text:
+        twin = _named_twin(gazetteer, text)
+        if twin is not None:
+            return Resolution(twin, kind="town")
     if matches:
         place, others = matches[0], matches[1:]
         message = None
         if others:
             message = (
                 f"More than one place is called {place.name}. We are showing "
-                f"{gazetteer.describe(place)}; choose another if you meant a different one."
+                f"{gazetteer.describe(place)}; choose another below if you meant a different "
+                "one."
             )
         # "Newcastle" is a small town in County Down, but people usually mean a much bigger
         # place whose name starts the same way: offer those too.

@@ -204,17 +204,15 @@ def _chosen(params: SearchParams, terms: TermIndex) -> list[tuple[str, str]]:
 
 def _alternatives(params: SearchParams, results: SearchResults) -> list[tuple[str, str | None]]:
     """Other places the person may have meant, as links. A town with the same name as the one
-    shown cannot be asked for by name, so it is shown in words only."""
+    shown is asked for by its name and council ("Newport, Isle of Wight"), which the resolver
+    understands."""
     geo = gazetteer()
     shown = results.place.name if results.place else None
     out: list[tuple[str, str | None]] = []
     for place in results.place_alternatives[:5]:
         label = geo.describe(place) if geo else place.name
-        url = (
-            None
-            if place.name == shown
-            else url_for("public.search") + params.query(where=place.name)
-        )
+        where = label if place.name == shown else place.name
+        url = url_for("public.search") + params.query(where=where) if where != shown else None
         if (label, url) not in out:
             out.append((label, url))
     return out

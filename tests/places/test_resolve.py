@@ -65,6 +65,19 @@ def test_twin_towns_prefer_the_nearest_and_offer_the_other(gazetteer: Gazetteer)
     assert result.message is not None and "Cheshire West and Chester" in result.message
 
 
+def test_a_twin_town_can_be_chosen_by_name_and_council(full_gazetteer_path) -> None:
+    gazetteer = Gazetteer(full_gazetteer_path)
+    other = gazetteer.resolve("Neston", near=CHESTER).alternatives[0]
+    named = gazetteer.describe(other)
+    assert named.startswith("Neston, ") and "Cheshire West" not in named
+    result = gazetteer.resolve(named)
+    assert result.place == other and result.kind == "town" and result.message is None
+    short = gazetteer.resolve("neston, " + named.split(", ")[1][:5].lower())
+    assert short.place == other
+    assert gazetteer.resolve("Neston, Cheshire West and Chester").place.la_code == "E06000050"
+    assert gazetteer.resolve("Neston, Atlantis").place is None
+
+
 def test_small_namesake_offers_the_city(gazetteer: Gazetteer) -> None:
     result = gazetteer.resolve("Newcastle")
     names = [p.name for p in result.alternatives]

@@ -279,10 +279,13 @@ class TestResults:
         )
         assert 'href="/search?q=food&amp;where=Chester"' in html
 
-    def test_places_with_the_same_name_are_named_but_not_linked(self, client):
-        text = text_of(get(client, "/search?q=food&where=Newport"))
-        assert "More than one place is called Newport" in text
-        assert "Newport, Pembrokeshire (add the postcode to choose it)" in text
+    def test_places_with_the_same_name_are_offered_by_name_and_council(self, client):
+        html = get(client, "/search?q=food&where=Newport")
+        assert "More than one place is called Newport" in text_of(html)
+        assert 'href="/search?q=food&amp;where=Newport%2C+Pembrokeshire"' in html
+        chosen = text_of(get(client, "/search?q=food&where=Newport%2C+Pembrokeshire"))
+        assert "More than one place is called" not in chosen
+        assert "We could not find" not in chosen
 
     def test_an_unknown_postcode_gives_a_message_and_results_from_everywhere(self, client):
         html = get(client, "/search?q=food&where=ZZ99+9ZZ")
