@@ -39,8 +39,10 @@ _SAFETY_WORDS = re.compile(
     re.I,
 )
 _CRISIS_WORDS = re.compile(
-    r"\b(suicid\w*|kill (myself|me)|end (my life|it all)|ending it all|want to die|"
-    r"self[- ]?harm\w*|overdos\w*|in danger|not safe|unsafe|crisis|999)\b",
+    r"\b(suicid\w*|kill(ing)? (myself|me)|end(ing)? (my life|it all)|(want|wanting) to die|"
+    r"take my (own )?life|can'?t go on|no (reason|point) (to live|in living)|"
+    r"better off (dead|without me)|self[- ]?harm\w*|overdos\w*|in danger|not safe|unsafe|"
+    r"crisis|999)\b",
     re.I,
 )
 

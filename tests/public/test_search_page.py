@@ -12,13 +12,14 @@ from __future__ import annotations
 import atexit
 import functools
 import importlib
+import json
 import re
 import shutil
 import tempfile
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
 from flask import Flask
@@ -332,11 +333,30 @@ def test_a_broken_index_gives_a_helpful_page(tmp_path):
     app.extensions["database"].engine.dispose()
 
 
+def _services_for(*codes: str) -> frozenset[str]:
+    """Names of active seed listings tagged with any of these need codes."""
+    seeds = Path(__file__).resolve().parents[2] / "seeds" / "listings"
+    return frozenset(
+        service["name"]
+        for name in ("brief.json", "demo.json")
+        for service in json.loads((seeds / name).read_text(encoding="utf-8"))
+        if service.get("x_listing_status", "active") == "active"
+        and {a["taxonomy_term"].get("term") for a in service.get("attributes", [])} & set(codes)
+    )
+
+
+CRISIS_SERVICES = _services_for("crisis-support", "someone-to-talk-to")
+
+
 class TestUrgentHelp:
     @pytest.mark.parametrize(
         "url",
         [
             "/search?q=I+feel+like+ending+it+all",
+            "/search?q=I+want+to+end+it+all",
+            "/search?q=thinking+about+killing+myself",
+            "/search?q=I+can%27t+go+on+like+this",
+            "/search?q=everyone+would+be+better+off+without+me",
             "/search?q=suicidal",
             "/search?need=crisis-support",
             "/search?q=my+partner+hits+me",
@@ -353,6 +373,19 @@ class TestUrgentHelp:
                             ("0808 2000 247", "tel:08082000247")):  # fmt: skip
             assert f'href="{tel}">{number}</a>' in main
         assert "option 2" in main
+
+    @pytest.mark.parametrize(
+        "text",
+        ["I want to end it all", "thinking about killing myself", "I can't go on like this"],
+    )
+    def test_crisis_sentences_find_crisis_support_first(self, client, text):
+        """The emergency numbers alone are not enough: the crisis café and listening lines
+        must be the first results, never "No results"."""
+        html = get(client, "/search?" + urlencode({"q": text}))
+        assert "No results" not in h1(html)
+        first = re.search(r'class="govuk-link[^"]*" href="/services/[^"]+">([^<]+)</a>', html)
+        assert first is not None
+        assert first.group(1) in CRISIS_SERVICES, first.group(1)
 
     @pytest.mark.parametrize(
         "url", ["/search?q=domestic+violence", "/search?need=domestic-abuse", "/search?q=refuge"]

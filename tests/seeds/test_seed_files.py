@@ -157,17 +157,21 @@ def test_synonyms_include_what_residents_type():
 
 
 def test_every_need_has_three_to_eight_phrases_sharing_no_word_with_its_label():
+    """Crisis support may have more: missing a way people say it costs most there."""
+
     def words(text: str) -> set[str]:
         return set(re.findall(r"[a-z0-9]+", text.lower())) - STOP_WORDS
 
     for term in NEEDS_TAXONOMY["terms"]:
-        assert 3 <= len(term["x_phrases"]) <= 8, term["name"]
+        most = 16 if term["term"] == "crisis-support" else 8
+        assert 3 <= len(term["x_phrases"]) <= most, term["name"]
         for phrase in term["x_phrases"]:
             assert not words(phrase) & words(term["name"]), (term["name"], phrase)
     assert "nobody ever visits me" in BY_CODE["loneliness"]["x_phrases"]
     assert "my partner hits me" in BY_CODE["domestic-abuse"]["x_phrases"]
     assert "can't afford to heat my home" in BY_CODE["bills-and-energy"]["x_phrases"]
     assert "I keep falling over" in BY_CODE["falls-home-safety"]["x_phrases"]
+    assert "I want to end it all" in BY_CODE["crisis-support"]["x_phrases"]
 
 
 # Both listing files --------------------------------------------------------------------------
