@@ -1,8 +1,12 @@
 """Search benchmark: Whoosh through the real engine versus SQLite FTS5, on synthetic directories.
 
-Run from the project root (a script, not a test; about 40 minutes at 100,000 services here):
+Run from the project root (a script, not a test; about 10 minutes for both sizes here, most of
+it generating the synthetic directories and loading FTS5):
 
-    .venv/bin/python bench/search_bench.py --sizes 10000 100000
+    .venv/bin/python bench/search_bench.py --sizes 10000 100000 [--workdir DIR [--reuse]]
+
+With ``--workdir`` the synthetic directories are kept and used again by later runs; with
+``--reuse`` as well, so are the index and the FTS5 file (to compare query changes quickly).
 
 For each size it builds a realistic directory in a throwaway SQLite database: service names
 from real UK towns and service types, descriptions from the needs taxonomy's own words plus a
@@ -67,9 +71,9 @@ from directory.models import (  # noqa: E402
 )
 from search_index import search  # noqa: E402
 from search_index.api import SearchRequest  # noqa: E402
-from search_index.facets import parse_hours  # noqa: E402
+from search_index.schema import SECTION_WEIGHTS, parse_hours  # noqa: E402
 from search_index.store import IndexStore  # noqa: E402
-from search_index.sync import IndexSync  # noqa: E402
+from search_index.sync import IndexSync, RebuildReport  # noqa: E402
 
 SEEDS = ROOT / "seeds"
 GAZETTEER = SEEDS / "gazetteer" / "gazetteer.sqlite"
@@ -406,6 +410,25 @@ def build_directory(url: str, size: int, seed: int) -> dict:
     }
 
 
+def reuse_or_build_directory(db_path: Path, size: int, seed: int) -> dict:
+    """The synthetic directory at ``db_path``, made once per work directory: generating
+    100,000 services takes minutes, and runs comparing engine versions need the same data.
+    What the queries need is kept beside it in a JSON file."""
+    url = f"sqlite:///{db_path}"
+    saved = db_path.with_suffix(".json")
+    if db_path.exists() and saved.exists():
+        print(f"reusing the synthetic directory in {db_path}", flush=True)
+        migrate.upgrade(url)
+        return json.loads(saved.read_text())
+    db_path.unlink(missing_ok=True)
+    migrate.upgrade(url)
+    started = time.perf_counter()
+    data = build_directory(url, size, seed)
+    saved.write_text(json.dumps(data))
+    print(f"synthetic directory inserted in {time.perf_counter() - started:.1f} s", flush=True)
+    return data
+
+
 # Queries -----------------------------------------------------------------------------------
 
 
@@ -492,6 +515,16 @@ def time_updates(sync: IndexSync, session_factory, seed: int, count: int = 20) -
 
 
 def build_fts(path: Path, session_factory, iter_documents) -> float:
+    """Load the documents into an FTS5 file at ``path`` (written beside it, then renamed, so
+    an interrupted load never leaves a file that ``--reuse`` would take)."""
+    partial = path.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    seconds = _load_fts(partial, session_factory, iter_documents)
+    partial.rename(path)
+    return seconds
+
+
+def _load_fts(path: Path, session_factory, iter_documents) -> float:
     conn = sqlite3.connect(path)
     conn.executescript(
         """
@@ -508,8 +541,10 @@ def build_fts(path: Path, session_factory, iter_documents) -> float:
         batch_fts, batch_doc, batch_need, batch_hours = [], [], [], []
         for rowid, doc in enumerate(iter_documents(session), start=1):
             row = doc["row"]
+            texts = dict(zip(SECTION_WEIGHTS, (text for _weight, text in doc["all"]), strict=True))
+            needs = ". ".join(texts[k] for k in ("need", "parent_need", "synonym"))
             batch_fts.append(
-                (rowid, doc["name"], doc["organisation"], doc["description"], doc["needs_text"])
+                (rowid, texts["name"], texts["organisation"], texts["description"], needs)
             )
             lat = doc.get("lat")
             batch_doc.append(
@@ -517,8 +552,8 @@ def build_fts(path: Path, session_factory, iter_documents) -> float:
                     rowid,
                     doc["doc_id"],
                     doc["service_id"],
-                    doc["name"],
-                    doc["organisation"],
+                    texts["name"],
+                    texts["organisation"],
                     row.get("summary", ""),
                     lat / 1e6 if lat is not None else None,
                     doc["lon"] / 1e6 if lat is not None else None,
@@ -669,10 +704,7 @@ def bench_size(size: int, args: argparse.Namespace, workdir: Path) -> dict:
     print(f"\n=== {size:,} services (load average {os.getloadavg()[0]:.2f}) ===", flush=True)
     db_path = workdir / f"directory_{size}.sqlite"
     url = f"sqlite:///{db_path}"
-    migrate.upgrade(url)
-    started = time.perf_counter()
-    data = build_directory(url, size, args.seed)
-    print(f"synthetic directory inserted in {time.perf_counter() - started:.1f} s", flush=True)
+    data = reuse_or_build_directory(db_path, size, args.seed)
     engine = make_engine(url)
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     from search_index.schema import build_schema
@@ -686,7 +718,10 @@ def bench_size(size: int, args: argparse.Namespace, workdir: Path) -> dict:
     )
     load_before = os.getloadavg()[0]
     cpu_before = cpu_seconds()
-    report = sync.rebuild(procs=args.procs)
+    if args.reuse and sync.store.current_generation() is not None:
+        report = reused_report(sync)
+    else:
+        report = sync.rebuild(procs=args.procs)
     build_cpu = cpu_seconds() - cpu_before
     print(
         f"rebuild: {report.documents:,} documents in {report.seconds:.1f} s with {report.procs} "
@@ -700,7 +735,10 @@ def bench_size(size: int, args: argparse.Namespace, workdir: Path) -> dict:
     query_rss = rss_mb() - rss_before
     update_ms = time_updates(sync, factory, args.seed)
     fts_path = workdir / f"fts_{size}.sqlite"
-    fts_build = build_fts(fts_path, factory, sync.iter_all_documents)
+    fts_build = 0.0
+    if not (args.reuse and fts_path.exists()):
+        fts_path.unlink(missing_ok=True)
+        fts_build = build_fts(fts_path, factory, sync.iter_all_documents)
     from directory.places.gazetteer import get_gazetteer
     from search_index.vocabulary import load_vocabulary
 
@@ -732,6 +770,15 @@ def bench_size(size: int, args: argparse.Namespace, workdir: Path) -> dict:
         "load": (load_before, os.getloadavg()[0]),
         "query_rss_mb": query_rss,
     }
+
+
+def reused_report(sync: IndexSync) -> RebuildReport:
+    """What ``--reuse`` reports for an index built by an earlier run (no build timings)."""
+    store = sync.store
+    name = store.current_generation()
+    with store.open_index(name).reader() as reader:
+        documents = reader.doc_count()
+    return RebuildReport(name, 0, documents, 0, 0, 0.0, 0.0, store.size_bytes(name))
 
 
 def print_result(r: dict, per_kind: int) -> None:
@@ -774,7 +821,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--procs", type=int, default=2, help="index build processes")
     parser.add_argument("--limitmb", type=int, default=256)
     parser.add_argument("--seed", type=int, default=20251118)
-    parser.add_argument("--workdir", type=Path, default=None, help="keep the files here")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="keep the files here; a synthetic directory already there is used again",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --workdir: also use the index and the FTS5 file already there (no build "
+        "figures; for comparing query changes)",
+    )
     args = parser.parse_args(argv)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="search_bench_"))
     workdir.mkdir(parents=True, exist_ok=True)

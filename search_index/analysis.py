@@ -111,6 +111,49 @@ class FoldFilter(Filter):
                 yield token
 
 
+#: Raw token -> (stem, folded word); "" for both when the token is dropped (a stop word, or
+#: nothing left after folding).
+_tokens: dict[str, tuple[str, str]] = {}
+#: Text -> its stems and its spelling words (see ``analyse``).
+_texts: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
+_MAX_CACHED = 200_000
+
+
+def _token(raw: str) -> tuple[str, str]:
+    folded = fold_word(raw)
+    found = ("", "") if not folded or folded in STOP_WORDS else (stem_word(folded), folded)
+    if len(_tokens) > _MAX_CACHED:
+        _tokens.clear()
+    _tokens[raw] = found
+    return found
+
+
+def analyse(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The terms ``text_analyzer()`` gives for ``text``, in order, and its spelling words
+    (folded, unstemmed, three letters or more, not stop words), without token objects.
+
+    Indexing runs every listing's text through this, about ten times faster than the Whoosh
+    analyzer chain: a directory repeats the same few thousand words and many whole texts
+    (need labels, synonyms, town names), so each distinct word is folded, checked against
+    the stop words and stemmed once, and each distinct text split once (both caches are
+    bounded).
+    """
+    found = _texts.get(text)
+    if found is None:
+        stems, words = [], set()
+        for raw in _WORD_RE.findall(text):
+            stem, folded = _tokens.get(raw) or _token(raw)
+            if stem:
+                stems.append(stem)
+                if len(folded) >= 3:
+                    words.add(folded)
+        found = (tuple(stems), frozenset(words))
+        if len(_texts) > _MAX_CACHED:
+            _texts.clear()
+        _texts[text] = found
+    return found
+
+
 def fold_text(text: str) -> str:
     """Lower case without accents or apostrophes, for matching stems against raw text."""
     text = text.lower().replace("'", "").replace("\u2019", "")
@@ -132,12 +175,6 @@ def text_analyzer():
         | StopFilter(stoplist=STOP_WORDS, minsize=1)
         | StemFilter(stemfn=stem_word, cachesize=None)
     )
-
-
-def word_analyzer():
-    """Analyzer for the spelling field: folded whole words, no stemming, so that "Did you
-    mean" can offer a real word ("lonely", not the stem "lone")."""
-    return _tokenizer() | FoldFilter() | StopFilter(stoplist=STOP_WORDS, minsize=3)
 
 
 def clean_text(text: object, limit: int = MAX_QUERY_CHARS) -> str:
@@ -217,14 +254,14 @@ def highlight(text: str, stems: set[str], width: int = 240) -> str:
     nothing from the listing can inject markup and a mark never splits an entity.
     """
     text = " ".join((text or "").split())
-    words = _WORD_RE.finditer(text)
+    words = _WORD_RE.finditer(text) if stems else iter(())
     if text.isascii() and stems:
         # Only words starting like a query stem can be one: look just at those.
         words = _stem_starts(frozenset(stems)).finditer(text)
     spans = [
         (m.start(), m.end())
         for m in words
-        if (folded := fold_word(m.group(0))) not in STOP_WORDS and stem_word(folded) in stems
+        if (_tokens.get(m.group(0)) or _token(m.group(0)))[0] in stems
     ]
     start = 0
     if len(text) > width and spans:

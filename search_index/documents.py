@@ -19,38 +19,34 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from directory.listings import opening
-from directory.models import (
-    ListingStatus,
-    Location,
-    LocationKind,
-    Schedule,
-    Service,
-    ServiceAtLocation,
-    TaxonomyTerm,
-)
+from directory.models import ListingStatus, LocationKind, TaxonomyTerm
 from search_index.geo import cell_terms
+from search_index.records import (
+    BATCH,
+    PlaceRecord,
+    ServiceRecord,
+    VenueRecord,
+    active_service_ids,
+    iter_service_records,
+)
 from search_index.schema import COORD_SCALE, NATIONAL, age_bands_for, encode_hours, weighted
-from search_index.vocabulary import Vocabulary, terms_from_rows
+from search_index.vocabulary import TermInfo, Vocabulary, invalidate
 
 if TYPE_CHECKING:
     from directory.places.gazetteer import Gazetteer
+    from directory.places.place import Place
 
 REMOTE_MODES = ("phone", "online")
 SUMMARY_CHARS = 1500
 _FREE = re.compile(r"^\s*(?:free|no charge|no cost|none|nil|n/a|£?0(?:\.00)?)\b", re.I)
 _NATIONAL_EXTENTS = ("national", "country", "uk", "england")
-_SCHEDULE_FIELDS = (
-    "freq", "interval", "byday", "bymonthday", "byweekno", "byyearday", "count", "wkst",
-    "dtstart", "until", "valid_from", "valid_to", "opens_at", "closes_at", "timezone",
-    "description", "notes",
-)  # fmt: skip
 
 
-def is_free(service: Service) -> bool:
-    """See the module docstring for the rule."""
+def is_free(service: Any) -> bool:
+    """See the module docstring for the rule (``service`` is a ``Service`` or a record)."""
     if service.cost_options:
         return all(
             option.amount == 0
@@ -62,28 +58,18 @@ def is_free(service: Service) -> bool:
     return not fees or bool(_FREE.match(fees))
 
 
-def last_checked(service: Service) -> date | None:
+def last_checked(service: Any) -> date | None:
     """When someone last confirmed the listing: the assured date, else the last edit."""
     if service.assured_date:
         return service.assured_date
     return service.last_modified.date() if service.last_modified else None
 
 
-def schedule_dict(schedule: Schedule) -> dict[str, Any]:
-    """The parts of a schedule ``directory.listings.opening`` reads, as plain JSON values."""
-    out = {}
-    for name in _SCHEDULE_FIELDS:
-        value = getattr(schedule, name)
-        if value is not None and value != "":
-            out[name] = value.isoformat() if hasattr(value, "isoformat") else value
-    return out
-
-
-def _area_codes(service: Service) -> set[str]:
+def _area_codes(areas: Iterable[tuple[str | None, str | None]]) -> set[str]:
     codes = set()
-    for area in service.service_areas:
-        kind = (area.extent_type or "").strip().lower()
-        extent = (area.extent or "").strip()
+    for extent_type, extent in areas:
+        kind = (extent_type or "").strip().lower()
+        extent = (extent or "").strip()
         if kind == "local_authority" and extent:
             codes.add(extent.upper())
         elif kind in _NATIONAL_EXTENTS:
@@ -91,46 +77,62 @@ def _area_codes(service: Service) -> set[str]:
     return codes
 
 
-def _hours_fields(schedules: list[Any], today: date) -> dict[str, Any]:
-    signature = opening.weekly_signature(schedules, today)
-    intervals = [
-        (d * 1440 + lo, d * 1440 + hi) for d, spans in signature.items() for lo, hi in spans
-    ]
-    flags = []
-    texts = [t for s in schedules for t in (s.get("description"), s.get("notes"))]
-    if opening.text_says_closed_on_bank_holidays(*texts):
-        flags.append("bank_holiday_closed")
-    days = sorted(opening.open_weekdays(schedules, today))
-    return {"hours": encode_hours(intervals), "day": " ".join(map(str, days)), "flags": flags}
+_taxonomy: dict[str, tuple[tuple, Vocabulary]] = {}
+
+
+def taxonomy_vocabulary(session: Session) -> Vocabulary:
+    """The taxonomy as a ``Vocabulary``, rebuilt only when a term's row changed: reading the
+    rows takes milliseconds, building the vocabulary about 0.1 s, and every same-request
+    update needs it. A change also drops the engine's cached vocabulary
+    (``vocabulary.invalidate``), so searches see new terms at once, not a minute later."""
+    columns = (TaxonomyTerm.id, TaxonomyTerm.name, TaxonomyTerm.parent_id)
+    columns += (TaxonomyTerm.taxonomy_id, TaxonomyTerm.synonyms, TaxonomyTerm.phrases)
+    rows = tuple(
+        (i, name, parent, taxonomy, tuple(synonyms or ()), tuple(phrases or ()))
+        for i, name, parent, taxonomy, synonyms, phrases in session.execute(select(*columns))
+    )
+    key = str(session.get_bind().url)
+    cached = _taxonomy.get(key)
+    if cached is None or cached[0] != rows:
+        if cached is not None:
+            invalidate()
+        cached = (rows, Vocabulary.build(TermInfo(*row) for row in rows))
+        _taxonomy[key] = cached
+    return cached[1]
 
 
 class DocumentBuilder:
-    """Builds documents with the taxonomy (for ancestors, labels and synonyms) loaded once."""
+    """Builds documents with the taxonomy (for ancestors, labels and synonyms) loaded once.
+
+    Opening hours and postcode look-ups are kept per distinct value: a directory repeats the
+    same weekly sessions again and again, and working one out takes a fraction of a
+    millisecond."""
 
     def __init__(self, session: Session, gazetteer: Gazetteer | None = None) -> None:
-        rows = session.execute(select(TaxonomyTerm)).scalars().all()
-        self.vocab = Vocabulary.build(terms_from_rows(rows))
+        self.vocab = taxonomy_vocabulary(session)
         self.gazetteer = gazetteer if gazetteer is not None else _gazetteer()
         self.today = datetime.now(UTC).date()
+        self._hours: dict[tuple, dict[str, Any]] = {}
+        self._postcodes: dict[str, tuple[Place | None, set[str]]] = {}
 
-    def documents(self, service: Service) -> list[dict[str, Any]]:
+    def documents(self, service: ServiceRecord) -> list[dict[str, Any]]:
         if service.listing_status != ListingStatus.ACTIVE:
             return []
         common = self._common(service)
         docs = []
-        for sal in service.service_at_locations:
-            location = sal.location
+        for venue in service.venues:
+            location = venue.location
             if location is None or location.kind == LocationKind.VIRTUAL:
                 continue
-            docs.append(self._venue(service, sal, location, common))
+            docs.append(self._venue(service, venue, location, common))
         modes = set(service.delivery_modes or ())
         if not docs or modes & set(REMOTE_MODES):
             docs.append(self._area(service, common))
         return docs
 
-    def _common(self, service: Service) -> dict[str, Any]:
+    def _common(self, service: ServiceRecord) -> dict[str, Any]:
         vocab = self.vocab
-        links = [(a.link_type or "need", a.taxonomy_term_id) for a in service.attributes]
+        links = service.links
         needs = list(dict.fromkeys(t for kind, t in links if kind == "need"))
         groups = list(dict.fromkeys(t for kind, t in links if kind == "client_group"))
         need_tree = list(dict.fromkeys(a for t in needs for a in vocab.ancestors(t)))
@@ -151,21 +153,36 @@ class DocumentBuilder:
             "synonyms": synonyms,
             "org_name": org.name if org else "",
             "org_id": org.id if org else None,
-            "areas": _area_codes(service),
+            "areas": _area_codes(service.areas),
             "modes": [m for m in service.delivery_modes or () if isinstance(m, str)],
             "flags": flags,
             "checked": checked,
             "age_band": " ".join(
                 age_bands_for(_age(service.minimum_age), _age(service.maximum_age))
             ),
-            "service_schedules": [
-                schedule_dict(s) for s in service.schedules if s.service_at_location_id is None
-            ],
         }
+
+    def _hours_fields(self, schedules: list[dict[str, Any]]) -> dict[str, Any]:
+        key = tuple(tuple(sorted(s.items())) for s in schedules)
+        found = self._hours.get(key)
+        if found is None:
+            signature = opening.weekly_signature(schedules, self.today)
+            intervals = [
+                (d * 1440 + lo, d * 1440 + hi) for d, spans in signature.items() for lo, hi in spans
+            ]
+            texts = [t for s in schedules for t in (s.get("description"), s.get("notes"))]
+            closed = opening.text_says_closed_on_bank_holidays(*texts)
+            days = sorted(opening.open_weekdays(schedules, self.today))
+            found = self._hours[key] = {
+                "hours": encode_hours(intervals),
+                "day": " ".join(map(str, days)),
+                "flags": ["bank_holiday_closed"] if closed else [],
+            }
+        return found
 
     def _document(
         self,
-        service: Service,
+        service: ServiceRecord,
         common: dict[str, Any],
         *,
         doc_id: str,
@@ -174,14 +191,8 @@ class DocumentBuilder:
         place_text: str = "",
         extra_text: str = "",
     ) -> dict[str, Any]:
-        description = " ".join(
-            t for t in (service.description, extra_text, service.alternate_name) if t
-        )
-        need_text = ". ".join(
-            common["need_labels"] + common["parent_labels"] + common["group_labels"]
-        )
         synonyms = ". ".join(common["synonyms"])
-        hours = _hours_fields(schedules, self.today)
+        hours = self._hours_fields(schedules)
         min_age, max_age = _age(service.minimum_age), _age(service.maximum_age)
         checked = common["checked"]
         doc: dict[str, Any] = {
@@ -189,32 +200,18 @@ class DocumentBuilder:
             "service_id": service.id,
             "service_key": service.id.encode("utf-8"),
             "kind": kind,
-            "name": service.name or "",
-            "organisation": common["org_name"],
-            "description": description,
-            "needs_text": f"{need_text}. {synonyms}",
             "all": weighted(
-                [
-                    ("name", service.name or ""),
-                    ("alternate_name", service.alternate_name or ""),
-                    ("organisation", common["org_name"]),
-                    ("description", " ".join(t for t in (service.description, extra_text) if t)),
-                    ("eligibility", service.eligibility_description or ""),
-                    ("need", ". ".join(common["need_labels"])),
-                    ("parent_need", ". ".join(common["parent_labels"] + common["group_labels"])),
-                    ("synonym", synonyms),
-                    ("place", place_text),
-                ]
-            ),
-            "spell": " ".join(
-                [
-                    service.name or "",
-                    common["org_name"],
-                    description,
-                    need_text,
-                    synonyms,
-                    place_text,
-                ]
+                {
+                    "name": service.name or "",
+                    "need": ". ".join(common["need_labels"]),
+                    "synonym": synonyms,
+                    "alternate_name": service.alternate_name or "",
+                    "parent_need": ". ".join(common["parent_labels"] + common["group_labels"]),
+                    "organisation": common["org_name"],
+                    "description": " ".join(t for t in (service.description, extra_text) if t),
+                    "eligibility": service.eligibility_description or "",
+                    "place": place_text,
+                }
             ),
             "group": common["group"],
             "need": common["need"],
@@ -244,35 +241,44 @@ class DocumentBuilder:
             doc["age_max"] = max_age
         return doc
 
+    def _place(self, postcode: str | None) -> tuple[Place | None, set[str]]:
+        """The gazetteer's place of a postcode and the authorities it lies in."""
+        if not self.gazetteer or not postcode:
+            return None, set()
+        found = self._postcodes.get(postcode)
+        if found is None:
+            place = self.gazetteer.postcode(postcode)
+            areas = self.gazetteer.authorities_containing(place) if place else set()
+            found = self._postcodes[postcode] = (place, areas)
+        return found
+
     def _venue(
-        self, service: Service, sal: ServiceAtLocation, location: Location, common: dict[str, Any]
+        self,
+        service: ServiceRecord,
+        venue: VenueRecord,
+        location: PlaceRecord,
+        common: dict[str, Any],
     ) -> dict[str, Any]:
         postcode = location.postcode
-        address = location.addresses[0] if location.addresses else None
         lat, lon = location.latitude, location.longitude
-        areas = set(common["areas"])
-        place = self.gazetteer.postcode(postcode) if self.gazetteer and postcode else None
-        if place is not None:
-            areas |= self.gazetteer.authorities_containing(place)
-            if lat is None or lon is None:
-                lat, lon = place.latitude, place.longitude
-        own = [schedule_dict(s) for s in sal.schedules]
-        place_text = " ".join(
-            t for t in (location.name, address.city if address else None, postcode) if t
-        )
+        place, authorities = self._place(postcode)
+        areas = common["areas"] | authorities
+        if place is not None and (lat is None or lon is None):
+            lat, lon = place.latitude, place.longitude
+        place_text = " ".join(t for t in (location.name, location.city, postcode) if t)
         doc = self._document(
             service,
             common,
-            doc_id=f"{service.id}:{sal.id}",
+            doc_id=f"{service.id}:{venue.id}",
             kind="venue",
-            schedules=own or common["service_schedules"],
+            schedules=venue.schedules or service.schedules,
             place_text=place_text,
-            extra_text=sal.description or "",
+            extra_text=venue.description or "",
         )
         doc["area"] = " ".join(sorted(areas))
-        doc["sal_key"] = sal.id.encode("utf-8")
+        doc["sal_key"] = venue.id.encode("utf-8")
         doc["row"].update(
-            sal_id=sal.id,
+            sal_id=venue.id,
             location_id=location.id,
             location_name=location.name,
             location_kind=str(location.kind.value) if location.kind else None,
@@ -286,23 +292,14 @@ class DocumentBuilder:
             doc["cell"] = " ".join(cell_terms(lat, lon))
         return doc
 
-    def _area(self, service: Service, common: dict[str, Any]) -> dict[str, Any]:
+    def _area(self, service: ServiceRecord, common: dict[str, Any]) -> dict[str, Any]:
         doc = self._document(
-            service,
-            common,
-            doc_id=f"{service.id}:area",
-            kind="area",
-            schedules=common["service_schedules"],
+            service, common, doc_id=f"{service.id}:area", kind="area", schedules=service.schedules
         )
         doc["area"] = " ".join(sorted(common["areas"]))
         doc["row"].update(sal_id=None, location_id=None, location_name=None, location_kind=None)
         doc["row"].update(postcode=None, lat=None, lon=None)
         return doc
-
-
-def _distinct_words(*texts: str | None) -> str:
-    """Each word once: the spelling field only records which words exist."""
-    return " ".join(dict.fromkeys(w for t in texts if t for w in t.split()))
 
 
 def _age(value: float | None) -> int | None:
@@ -320,28 +317,6 @@ def _gazetteer() -> Gazetteer | None:
         return None
 
 
-def _load(session: Session, ids: list[str]) -> list[Service]:
-    sal = selectinload(Service.service_at_locations)
-    query = (
-        select(Service)
-        .where(Service.id.in_(ids))
-        .options(
-            sal.selectinload(ServiceAtLocation.location).selectinload(Location.addresses),
-            sal.selectinload(ServiceAtLocation.schedules),
-            selectinload(Service.schedules),
-            selectinload(Service.service_areas),
-            selectinload(Service.cost_options),
-            selectinload(Service.attributes),
-        )
-    )
-    return list(session.execute(query).scalars().unique())
-
-
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), max(1, size)):
-        yield items[start : start + size]
-
-
 def documents_for_services(
     session: Session, service_ids: Iterable[str], *, gazetteer: Gazetteer | None = None
 ) -> dict[str, list[dict[str, Any]]]:
@@ -351,33 +326,19 @@ def documents_for_services(
     if not ids:
         return out
     builder = DocumentBuilder(session, gazetteer)
-    for chunk in _chunks(ids, 500):
-        for service in _load(session, chunk):
-            out[service.id] = builder.documents(service)
+    for service in iter_service_records(session, ids):
+        out[service.id] = builder.documents(service)
     return out
 
 
 def iter_all_documents(
-    session: Session, batch_size: int = 500, *, gazetteer: Gazetteer | None = None
+    session: Session, batch_size: int = BATCH, *, gazetteer: Gazetteer | None = None
 ) -> Iterator[dict[str, Any]]:
-    """Every document of every public listing, loading ``batch_size`` services at a time.
-
-    Loaded objects are expunged after each batch so a full rebuild's memory stays flat; pass
-    a session used for nothing else.
-    """
+    """Every document of every public listing, reading ``batch_size`` services at a time
+    (as plain rows: memory stays flat however large the directory)."""
     builder = DocumentBuilder(session, gazetteer)
-    ids = list(
-        session.execute(
-            select(Service.id)
-            .where(Service.listing_status == ListingStatus.ACTIVE)
-            .order_by(Service.id)
-        ).scalars()
-    )
-    for chunk in _chunks(ids, batch_size):
-        services = _load(session, chunk)
-        for service in services:
-            yield from builder.documents(service)
-        session.expunge_all()
+    for service in iter_service_records(session, active_service_ids(session), batch_size):
+        yield from builder.documents(service)
 
 
 def build_memory_index(session: Session, *, gazetteer: Gazetteer | None = None):
@@ -385,10 +346,13 @@ def build_memory_index(session: Session, *, gazetteer: Gazetteer | None = None):
     app's on-disk index is managed by ``search_index.store``."""
     from whoosh.filedb.filestore import RamStorage
 
+    from search_index.bulk import BulkWriter, write_spelling
     from search_index.schema import build_schema
 
     index = RamStorage().create_index(build_schema())
-    with index.writer() as writer:
-        for document in iter_all_documents(session, gazetteer=gazetteer):
-            writer.add_document(**document)
+    writer = BulkWriter(index)
+    for document in iter_all_documents(session, gazetteer=gazetteer):
+        writer.add_document(**document)
+    writer.commit()
+    write_spelling(index.storage, writer.spelling)
     return index

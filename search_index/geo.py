@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from directory.places.postcodes import normalise_outcode, normalise_postcode
 from search_index.api import DEFAULT_RADIUS_KM, FALLBACK_RADIUS_KM, MAX_RADIUS_KM
 from search_index.schema import COORD_SCALE, NATIONAL
@@ -28,7 +30,7 @@ from search_index.schema import COORD_SCALE, NATIONAL
 if TYPE_CHECKING:
     from directory.places.gazetteer import Gazetteer
     from directory.places.place import Place
-    from search_index.facets import IndexView
+    from search_index.view import IndexView
 
 
 EARTH_RADIUS_KM = 6371.0088
@@ -186,8 +188,30 @@ class GeoScope:
     place: Place | None
     radius_km: float | None
     bits: int
-    distances: dict[int, float] = field(default_factory=dict)
-    area_ids: set[int] = field(default_factory=set)
+    #: Venues within the radius, as document numbers and flat-earth distances in km.
+    near_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    near_km: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float64))
+    #: Area documents covering the place.
+    area: int = 0
+
+    def distances(self, ids: np.ndarray) -> np.ndarray:
+        """The distance of each of ``ids`` (ascending document numbers), NaN when it has
+        none (an area document, or a search without a place)."""
+        out = np.full(len(ids), np.nan)
+        if len(self.near_ids) and len(ids):
+            where = np.searchsorted(self.near_ids, ids)
+            hit = where < len(self.near_ids)
+            hit[hit] = self.near_ids[where[hit]] == ids[hit]
+            out[hit] = self.near_km[where[hit]]
+        return out
+
+    def distance_of(self, docnum: int) -> float | None:
+        found = self.distances(np.array([docnum]))[0]
+        return None if math.isnan(found) else float(found)
+
+    def covers(self, docnum: int) -> bool:
+        """Whether the document is an area document covering the place."""
+        return bool(self.area >> docnum & 1)
 
 
 def geo_scope(
@@ -197,39 +221,49 @@ def geo_scope(
     answer: PlaceAnswer | None,
     include_covering: bool,
 ) -> GeoScope:
+    """The documents within ``radius_km`` of ``place``: the cells' documents, then an exact
+    test on the coordinate columns, all in numpy."""
     if place is None:
         return GeoScope(None, None, view.live)
     lat0, lon0 = place.latitude, place.longitude
     coslat = math.cos(math.radians(lat0))
     km_per_unit = math.radians(1.0) * EARTH_RADIUS_KM / COORD_SCALE
-    ulat, ulon = lat0 * COORD_SCALE, lon0 * COORD_SCALE
-    lats, lons = view.column("lat"), view.column("lon")
+    cells = [view.term_ids("cell", cell) for cell in cells_for_radius(lat0, lon0, radius_km)]
+    ids = np.sort(np.concatenate([np.frombuffer(c, dtype=np.uint32) for c in cells] or [[]]))
+    ids = ids.astype(np.int64)
+    dy = view.numbers("lat")[ids] - lat0 * COORD_SCALE
+    dx = (view.numbers("lon")[ids] - lon0 * COORD_SCALE) * coslat
     # Compare squared distances in coordinate units; take the root only for those inside.
-    limit = (radius_km / km_per_unit) ** 2
-    inside: dict[int, float] = {}
-    for cell in cells_for_radius(lat0, lon0, radius_km):
-        for docnum in view.term_ids("cell", cell):
-            dy = lats[docnum] - ulat
-            dx = (lons[docnum] - ulon) * coslat
-            squared = dx * dx + dy * dy
-            if squared <= limit:
-                inside[docnum] = squared
-    distances = {d: km_per_unit * math.sqrt(q) for d, q in inside.items()}
-    bits = view.from_ids(distances)
+    squared = dx * dx + dy * dy
+    inside = squared <= (radius_km / km_per_unit) ** 2
+    near_ids, near_km = ids[inside], km_per_unit * np.sqrt(squared[inside])
+    bits = view.from_ids(near_ids)
     area = 0
     if include_covering:
         codes = (answer.area_codes if answer else set()) | {NATIONAL}
-        area = view.any_bits("area", codes) & view.term_bits("kind", "area")
+        area = view.any_bits("area", codes) & view.term_bits("kind", "area") & view.live
     bits = (bits | area) & view.live
-    return GeoScope(place, radius_km, bits, distances, set(view.to_ids(area & view.live)))
+    return GeoScope(place, radius_km, bits, near_ids, near_km, area)
 
 
 def drop_duplicate_area_docs(view: IndexView, base: int, scope: GeoScope) -> int:
     """Remove a service's area document when one of its venues is in ``base`` already: the
-    venue is the better answer and the service's page shows its phone and web details."""
-    with_venues, venues = view.venues_of_area_docs()
-    for docnum in view.to_ids(base & with_venues):
-        if base & venues[docnum]:
-            base &= ~(1 << docnum)
-            scope.area_ids.discard(docnum)
-    return base
+    venue is the better answer and the service's page shows its phone and web details.
+
+    Bitset work only (see ``IndexView.area_siblings``): for area documents straight after
+    their ``k`` venues, ``base`` shifted up by 1..k puts each venue's bit on its area
+    document. A loop over the area documents cost 80 ms when 100,000 listings matched.
+    """
+    regular, irregular = view.area_siblings()
+    drop = 0
+    for count, areas in regular.items():
+        candidates = base & areas
+        if candidates:
+            near = 0
+            for shift in range(1, count + 1):
+                near |= base << shift
+            drop |= candidates & near
+    for docnum, venues in irregular.items():
+        if base >> docnum & 1 and base & venues:
+            drop |= 1 << docnum
+    return base & ~drop if drop else base

@@ -13,7 +13,6 @@ are scored with one flat OR of their parts (``schema.scoring_query``).
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from whoosh.query import And, AndMaybe, NullQuery, Or, Phrase, Query, Term
@@ -27,8 +26,8 @@ from search_index.analysis import (
     stem_word,
     words_of,
 )
-from search_index.facets import IndexView
 from search_index.schema import DocSetQuery, scoring_query
+from search_index.view import IndexView
 from search_index.vocabulary import ConceptMatch, Speller, Vocabulary
 
 #: Score a document gets for having a need that a query word or phrase means. About what a
@@ -43,9 +42,6 @@ BROADER_WEIGHT = 0.4
 PART_WEIGHT = 0.5
 #: A close spelling counts for a little less than the word itself.
 TYPO_WEIGHT = 0.8
-PHRASE_FIELDS = ("name", "needs_text", "description", "organisation")
-#: Field weights of the cheap score used to choose which documents to score exactly.
-QUICK_FIELDS = (("name", 4.0), ("needs_text", 3.0), ("all", 1.0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,43 +65,10 @@ class TextPlan:
     highlight: set[str] = field(default_factory=set)
     suggestion: str | None = None
     ignored: list[str] = field(default_factory=list)
-    #: Per required clause: the stems each of its words may be, and the documents with its
-    #: need. Used to pick which documents are worth scoring when very many match.
-    evidence: list[tuple[list[list[str]], int]] = field(default_factory=list)
     #: What the matching documents are scored with (see ``scoring_query``).
     score_query: Query | None = None
     #: Neighbouring query words, for the "found together" boost (``ranking.together``).
     pairs: list[tuple[str, str]] = field(default_factory=list)
-
-    def strong_bits(self, view: IndexView) -> list[int]:
-        """Per required clause, the documents with its words in their name or need labels,
-        or with its need: the likely best answers."""
-        out = []
-        for alternatives, need in self.evidence:
-            bits = -1
-            for stems in alternatives:
-                word = 0
-                for stem in stems:
-                    word |= view.text_bits("name", stem) | view.text_bits("needs_text", stem)
-                bits &= word
-            out.append((bits if alternatives else 0) | need)
-        return out
-
-    def quick_scores(self, view: IndexView, pool: int) -> dict[int, float]:
-        """A cheap text score for each document of ``pool``, from bitsets only: each word's
-        idf times the weight of the fields it is in (name, need text, anywhere), plus the
-        constant for having the need. Picks which documents get exact BM25 scores."""
-        scores: dict[int, float] = defaultdict(float)
-        for alternatives, need in self.evidence:
-            for stems in alternatives:
-                for rank, stem in enumerate(stems):
-                    weight = view.idf("all", stem) * (1.0 if rank == 0 else TYPO_WEIGHT)
-                    for field_name, share in QUICK_FIELDS:
-                        for docnum in view.to_ids(view.text_bits(field_name, stem) & pool):
-                            scores[docnum] += weight * share
-            for docnum in view.to_ids(need & pool):
-                scores[docnum] += CONCEPT_SCORE * max(1, len(alternatives))
-        return scores
 
     @property
     def has_text(self) -> bool:
@@ -160,7 +123,7 @@ def _groups(n: int, concepts: list[ConceptMatch]) -> list[list[int]]:
 
 
 def _phrase_clause(stems: list[str], slop: int) -> Query:
-    return Or([Phrase(f, stems, slop=slop) for f in PHRASE_FIELDS])
+    return Phrase("all", stems, slop=slop)
 
 
 def build_text_plan(
@@ -192,8 +155,8 @@ def build_text_plan(
         for i, word in enumerate(words):
             if len(word.folded) < 4 or not word.folded.isalpha() or speller.known(word.folded):
                 continue
-            if view.reader.doc_frequency("spell", word.folded):
-                continue  # added since the (cached) spelling dictionary was built
+            if view.reader.doc_frequency("all", word.stem):
+                continue  # in a listing added since the spelling dictionary was written
             found = speller.corrections(word.folded)
             if found:
                 plan.corrections[word.folded] = found[0]
@@ -212,7 +175,7 @@ def build_text_plan(
         if match.concept.kind == "label":
             plan.highlight.update(match.concept.stems)
 
-    clauses: list[tuple[Query, Query, bool, bool, tuple[list[list[str]], int]]] = []
+    clauses: list[tuple[Query, Query, bool, bool]] = []
     optional: list[Query] = []
     for group in _groups(len(words), plan.concepts):
         if all(words[i].stem in quoted_stems for i in group):
@@ -221,14 +184,13 @@ def build_text_plan(
         if clause is not None:
             clauses.append(clause)
 
-    if any(hard and not who for _, _, hard, who, _ in clauses):
-        clauses = [(c, w, hard and not who, who, e) for c, w, hard, who, e in clauses]
-    elif not any(hard for _, _, hard, _, _ in clauses):
-        clauses = [(c, w, True, who, e) for c, w, _, who, e in clauses]
-    wide = required + [w for _, w, hard, _, _ in clauses if hard]
-    required += [c for c, _, hard, _, _ in clauses if hard]
-    optional += [c for c, _, hard, _, _ in clauses if not hard]
-    plan.evidence = [e for _, _, hard, _, e in clauses if hard]
+    if any(hard and not who for _, _, hard, who in clauses):
+        clauses = [(c, w, hard and not who, who) for c, w, hard, who in clauses]
+    elif not any(hard for _, _, hard, _ in clauses):
+        clauses = [(c, w, True, who) for c, w, _, who in clauses]
+    wide = required + [w for _, w, hard, _ in clauses if hard]
+    required += [c for c, _, hard, _ in clauses if hard]
+    optional += [c for c, _, hard, _ in clauses if not hard]
     if options.phrases and len(words) >= 2:
         plan.pairs = [(a.stem, b.stem) for a, b in itertools.pairwise(words)]
     if not required:
@@ -254,11 +216,10 @@ def _clause(
     alternatives: list[list[str]],
     group: list[int],
     optional: list[Query],
-) -> tuple[Query, Query, bool, bool, tuple[list[list[str]], int]] | None:
+) -> tuple[Query, Query, bool, bool] | None:
     """The strict and the wide query for the words at ``group`` (one word, or the words of
-    one phrase), whether they are required, whether they only say who a service is for, and
-    their evidence (see ``TextPlan.evidence``). Adds ranking-only parts to ``optional``;
-    None when the words can match nothing."""
+    one phrase), whether they are required and whether they only say who a service is for.
+    Adds ranking-only parts to ``optional``; None when the words can match nothing."""
     hard_positions = [i for i in group if not words[i].soft] or group
     text_parts = []
     for i in hard_positions:
@@ -267,7 +228,6 @@ def _clause(
         text_parts.append(terms[0] if len(terms) == 1 else Or(terms))
     choices = [text_parts[0] if len(text_parts) == 1 else And(text_parts)]
     broader: list[Query] = []
-    need_bits = 0
     inside = [m for m in plan.concepts if m.positions <= set(group)]
     # Only a meaning that covers all the real words of the group can stand for it; one that
     # covers part of a phrase ("things" in "dad keeps forgetting things") only ranks.
@@ -276,7 +236,6 @@ def _clause(
     if term_ids:
         strict, broader = concept_queries(view, vocab, term_ids, len(hard_positions))
         choices += strict
-        need_bits = next((q.bits or 0 for q in strict if q.name == "need"), 0)
     if partial:
         parts, _ = concept_queries(view, vocab, partial)
         optional.extend(DocSetQuery(q.ids, q.score * PART_WEIGHT, "part", q.bits) for q in parts)
@@ -288,8 +247,7 @@ def _clause(
     who = bool(term_ids) and not any(view.term_ids("need", t) for t in term_ids)
     strict_query = choices[0] if len(choices) == 1 else Or(choices)
     wide_query = Or([*choices, *broader]) if broader else strict_query
-    evidence = ([alternatives[i] for i in hard_positions], need_bits)
-    return strict_query, wide_query, hard, who, evidence
+    return strict_query, wide_query, hard, who
 
 
 def _corrected_text(text: str, corrections: dict[str, str]) -> str:

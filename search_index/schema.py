@@ -2,14 +2,17 @@
 pieces the engine reads it with: a constant-score document-set query, matching on bitsets,
 a flat scoring query, and faster posting readers.
 
-Text is indexed twice on purpose. ``all`` is one catch-all field with per-section weights
-(name and need labels count for more than the description), no positions: bag-of-words
-queries run against it, which measured about twice as fast as a multi-field query. The
-per-section fields keep positions so quoted phrases and the "words together" boost work.
+Text is indexed once, in ``all``: one catch-all field with per-section weights (name and need
+labels count for more than the description) and word positions for quoted phrases. An earlier
+schema also kept positional copies of the name, organisation, description and need labels and
+a separate spelling field: 220 postings per document instead of about 90, which made a full
+rebuild slower for no measured gain (phrases search ``all``; "Did you mean" reads the
+spelling dictionary the rebuild writes; see ``search_index.bulk``).
 
-Filters and facets are KEYWORD fields whose posting lists the engine turns into bitsets once
+Filters and facets are keyword fields whose posting lists the engine turns into bitsets once
 per searcher. Numbers the engine reads for every candidate (coordinates, ages, the last-checked
-day) are columns only, never indexed, so reading them costs an array look-up.
+day) are columns only, never indexed, so reading them costs an array look-up. Field types are
+in ``search_index.fields``.
 """
 
 from __future__ import annotations
@@ -17,20 +20,22 @@ from __future__ import annotations
 import itertools
 from array import array
 from bisect import bisect_left
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
-from whoosh import columns, formats
+from whoosh import columns
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import COLUMN, STORED, Schema
+from whoosh.filedb import compound
+from whoosh.filedb.structfile import BufferFile
 from whoosh.matching import ListMatcher, ReadTooFar
 from whoosh.query import And, AndMaybe, NullQuery, Or, Phrase, Query, Term
 
-from search_index.analysis import text_analyzer, word_analyzer
+from search_index.arrays import phrase_bits
+from search_index.fields import Identifier, Keyword, WeightedText
 
 if TYPE_CHECKING:
-    from search_index.facets import IndexView
+    from search_index.view import IndexView
 
 #: Column value meaning "no coordinates" (an area document, or a venue not yet geocoded).
 NO_COORD = -(2**31)
@@ -63,78 +68,23 @@ SECTION_WEIGHTS = {
 }
 
 
-class WeightedText(TEXT):
-    """A text field whose value is a list of ``(weight, text)`` sections.
-
-    Each token's posting weight is the sum of its sections' weights, so BM25 sees a word in
-    the name as several occurrences and a word in the eligibility text as half of one, while
-    the field length still counts real tokens. A plain string is one section of weight 1.
-    """
-
-    def __init__(self, analyzer=None) -> None:
-        super().__init__(analyzer=analyzer or text_analyzer(), phrase=False, stored=False)
-        self.format = formats.Frequency()
-
-    def index(self, value, **kwargs):
-        sections = [(1.0, value)] if isinstance(value, str) else value
-        freqs: dict[str, int] = defaultdict(int)
-        weights: dict[str, float] = defaultdict(float)
-        for weight, text in sections:
-            for token in self.analyzer(text, mode="index"):
-                freqs[token.text] += 1
-                weights[token.text] += float(weight)
-        for word, freq in freqs.items():
-            yield (word.encode("utf-8"), freq, weights[word], formats.pack_uint(freq))
-
-    def spellable_words(self, value):
-        sections = [(1.0, value)] if isinstance(value, str) else value
-        for _weight, text in sections:
-            yield from super().spellable_words(text)
-
-
-def _keyword() -> KEYWORD:
-    """Space-separated exact values (ids, codes): case kept, never scored by length."""
-    return KEYWORD(lowercase=False, commas=False, scorable=False)
-
-
-def _positional(analyzer) -> TEXT:
-    """Word positions for phrases only: scoring is the ``all`` field's job, so no lengths."""
-    field = TEXT(analyzer=analyzer, phrase=True)
-    field.scorable = False
-    return field
-
-
-def _spelling_field() -> TEXT:
-    """Whole folded words for "Did you mean" and typo tolerance: presence only, no scores."""
-    field = TEXT(analyzer=word_analyzer(), phrase=False)
-    field.format = formats.Existence()
-    field.scorable = False
-    return field
-
-
 def build_schema() -> Schema:
     """The schema every search index is created with (see the module docstring)."""
-    text = text_analyzer()
     return Schema(
-        doc_id=ID(unique=True, stored=True),
-        service_id=ID(stored=True),
+        doc_id=STORED(),
+        service_id=Identifier(stored=True),
         service_key=COLUMN(columns.VarBytesColumn()),
         sal_key=COLUMN(columns.VarBytesColumn()),
-        kind=ID(),
-        name=_positional(text),
-        organisation=_positional(text),
-        description=_positional(text),
-        needs_text=_positional(text),
-        all=WeightedText(text),
-        spell=_spelling_field(),
-        need=_keyword(),
-        group=_keyword(),
-        area=_keyword(),
-        cell=_keyword(),
-        mode=_keyword(),
-        flag=_keyword(),
-        day=_keyword(),
-        age_band=_keyword(),
+        kind=Keyword(),
+        all=WeightedText(),
+        need=Keyword(),
+        group=Keyword(),
+        area=Keyword(),
+        cell=Keyword(),
+        mode=Keyword(),
+        flag=Keyword(),
+        day=Keyword(),
+        age_band=Keyword(),
         lat=COLUMN(columns.NumericColumn("i", default=NO_COORD)),
         lon=COLUMN(columns.NumericColumn("i", default=NO_COORD)),
         age_min=COLUMN(columns.NumericColumn("B", default=AGE_MIN_DEFAULT)),
@@ -167,9 +117,11 @@ def age_bands_for(age_min: int | None, age_max: int | None) -> list[str]:
     return [key for key, (_, lo, hi) in AGE_BANDS.items() if low <= hi and high >= lo]
 
 
-def weighted(sections: Iterable[tuple[str, str]]) -> list[tuple[float, str]]:
-    """``[("name", "Chester Food Bank"), ...]`` -> ``all`` field sections with their weights."""
-    return [(SECTION_WEIGHTS[kind], text) for kind, text in sections if text]
+def weighted(texts: Mapping[str, str]) -> list[tuple[float, str]]:
+    """``{"name": "Chester Food Bank", ...}`` -> the ``all`` field's value: every section of
+    ``SECTION_WEIGHTS``, in its order (empty when not given), with its weight. So the n-th
+    section of any document is always the same kind of text."""
+    return [(weight, texts.get(kind, "")) for kind, weight in SECTION_WEIGHTS.items()]
 
 
 class DocSetQuery(Query):
@@ -273,6 +225,53 @@ def _blockwise_all_ids(self) -> Iterator[int]:
         self.next()
 
 
+class _MemoryReader:
+    """A read-only file over a memoryview: reads copy only the bytes asked for."""
+
+    def __init__(self, buf: Any) -> None:
+        self._buf = buf
+        self._pos = 0
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self._buf) if size is None or size < 0 else min(len(self._buf), self._pos + size)
+        data = bytes(self._buf[self._pos : end])
+        self._pos = end
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        rest = bytes(self._buf[self._pos : self._pos + (size if size >= 0 else len(self._buf))])
+        cut = rest.find(b"\n")
+        return self.read(len(rest) if cut < 0 else cut + 1)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        base = (0, self._pos, len(self._buf))[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def close(self) -> None:
+        self._buf = b""
+
+
+class _MappedBufferFile(BufferFile):
+    """Whoosh's ``BufferFile`` (a part of a memory-mapped compound segment file) without the
+    copy. Whoosh wraps each part it opens in a ``BytesIO``, which copies it: every reader
+    opened on a 100,000-service segment copied its 100 MB of postings first (70 ms; each edit
+    opens one to delete the old documents, and each copy stays in memory while the reader
+    is open). Here reads come straight from the map."""
+
+    def __init__(self, buf: Any, name: str | None = None, onclose: Any = None) -> None:
+        self._buf = buf
+        self._name = name
+        self.file = _MemoryReader(buf)
+        self.onclose = onclose
+        self.is_real = False
+        self.is_closed = False
+
+
+compound.BufferFile = _MappedBufferFile
 W3LeafMatcher.skip_to = _bisect_skip_to
 W3LeafMatcher._read_ids = _accumulate_read_ids
 W3LeafMatcher.all_ids = _blockwise_all_ids
@@ -313,8 +312,9 @@ def scoring_query(*queries: Query | None) -> Query:
 
 def match_bits(query: Query, view: IndexView, within: int | None = None) -> int:
     """The documents ``query`` matches, as a bitset, without scoring anything. Words and
-    document sets come from cached bitsets; only a phrase asks Whoosh, for word positions,
-    and only about documents in ``within`` that have all its words."""
+    document sets come from cached bitsets; a phrase needs word positions, for documents
+    that have all its words (``arrays.phrase_bits``; cached per searcher, since scoring asks
+    again)."""
     if isinstance(query, DocSetQuery):
         return query.bits if query.bits is not None else view.from_ids(query.ids)
     if isinstance(query, Term):
@@ -328,13 +328,17 @@ def match_bits(query: Query, view: IndexView, within: int | None = None) -> int:
             out = out & part if isinstance(query, And) else out | part
         return out
     if isinstance(query, Phrase):
-        candidates = view.live if within is None else within
-        for word in query.words:
-            candidates &= view.text_bits("all", word)
-        if not candidates:
-            return 0
-        query = And([DocSetQuery(array("I", view.to_ids(candidates))), query])
-    elif query is NullQuery:
+        field, words, slop = query.fieldname, list(query.words), query.slop
+
+        def every() -> int:
+            candidates = view.live
+            for word in words:
+                candidates &= view.text_bits(field, word)
+            return phrase_bits(view, field, words, slop, candidates) if candidates else 0
+
+        found = view.derived(("phrase", field, tuple(words), slop), every)
+        return found if within is None else found & within  # type: ignore[operator]
+    if query is NullQuery:
         return 0
     searcher = view.searcher
     return view.from_ids(query.matcher(searcher, searcher.boolean_context()).all_ids())

@@ -22,16 +22,13 @@ import fcntl
 import hashlib
 import json
 import logging
-import multiprocessing
 import os
-import queue
 import random
 import secrets
 import shutil
 import threading
 import time
-import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -44,7 +41,6 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
-from whoosh.writing import SegmentWriter
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -58,11 +54,6 @@ RETIRED_MARK = "RETIRED"
 GEN_PREFIX = "gen-"
 #: Seqs missing below the high-water mark that we keep re-checking (see ``SyncState``).
 MAX_GAPS = 5000
-
-Progress = Callable[[str, int, int], None]
-#: Services per ``documents_for_services`` call in a build worker: each call sets up its
-#: taxonomy look-ups again (about 0.1 s), so fewer, larger calls.
-WORKER_BATCH = 2000
 
 
 def _cache_missing_length_columns() -> None:
@@ -434,144 +425,6 @@ def _probe(ix: FileIndex) -> None:
                 reader.stored_fields(docnum)
             for fieldname, text in islice(reader.all_terms(), 3):
                 reader.postings(fieldname, text).all_ids()
-
-
-# Building a generation ---------------------------------------------------------------------
-
-
-def build_serial(
-    path: str,
-    documents: Iterable[dict[str, Any]],
-    total_services: int,
-    limitmb: int,
-    progress: Progress | None,
-) -> int:
-    """Write ``documents`` into the empty generation at ``path`` with one writer."""
-    writer = FileStorage(path).open_index().writer(limitmb=limitmb)
-    count = services = 0
-    last = None
-    try:
-        for doc in documents:
-            writer.add_document(**doc)
-            count += 1
-            if doc.get("service_id") != last:
-                last = doc.get("service_id")
-                services += 1
-                if progress and services % 1000 == 0:
-                    progress("index", services, total_services)
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
-    if progress:
-        progress("index", total_services, total_services)
-    return count
-
-
-def build_parallel(
-    path: str,
-    database_url: str,
-    service_ids: list[str],
-    documents_for_services: Callable[..., Mapping[str, list[dict[str, Any]]]],
-    procs: int,
-    limitmb: int,
-    progress: Progress | None,
-) -> int:
-    """Split the services between ``procs`` processes, each reading the database and writing
-    its own segment into ``path``; then commit one TOC listing them all.
-
-    Whoosh indexing is pure Python, so one process per core is the only way to use both
-    cores; each worker also does its share of the database reads and document building.
-    """
-    ctx = multiprocessing.get_context("spawn")
-    results = ctx.Queue()
-    size = -(-len(service_ids) // procs)
-    workers = [
-        ctx.Process(
-            target=_build_part,
-            args=(
-                i,
-                path,
-                database_url,
-                service_ids[i * size : (i + 1) * size],
-                documents_for_services,
-                limitmb,
-                results,
-            ),
-            daemon=True,
-        )
-        for i in range(procs)
-    ]
-    for worker in workers:
-        worker.start()
-    done = [0] * procs
-    parts: dict[int, tuple[Any, int]] = {}
-    try:
-        while len(parts) < procs:
-            try:
-                kind, part, payload = results.get(timeout=1.0)
-            except queue.Empty:
-                if any(w.exitcode not in (0, None) for w in workers):
-                    raise RuntimeError("an index build worker died") from None
-                continue
-            if kind == "error":
-                raise RuntimeError(f"index build worker {part} failed:\n{payload}")
-            if kind == "progress":
-                done[part] = payload
-                if progress:
-                    progress("index", sum(done), len(service_ids))
-            else:
-                parts[part] = payload
-    finally:
-        for worker in workers:
-            if worker.is_alive():
-                worker.terminate()
-            worker.join()
-    segments = [parts[i][0] for i in range(procs) if parts[i][0] is not None]
-    writer = FileStorage(path).open_index().writer()
-    writer.commit(mergetype=lambda _writer, existing: existing + segments)
-    return sum(count for _segment, count in parts.values())
-
-
-def _build_part(
-    part: int,
-    path: str,
-    database_url: str,
-    service_ids: list[str],
-    documents_for_services: Callable[..., Mapping[str, list[dict[str, Any]]]],
-    limitmb: int,
-    results: Any,
-) -> None:
-    """One build worker: its own engine and an unlocked segment writer (as Whoosh's MpWriter
-    does); the parent owns the generation until it is published."""
-    try:
-        from sqlalchemy.orm import sessionmaker
-
-        import directory.models  # noqa: F401  (every mapper, before the first query)
-        from directory.db import make_engine
-
-        engine = make_engine(database_url)
-        writer = SegmentWriter(FileStorage(path).open_index(), _lk=False, limitmb=limitmb)
-        count = 0
-        with sessionmaker(bind=engine)() as session:
-            for start in range(0, len(service_ids), WORKER_BATCH):
-                batch = service_ids[start : start + WORKER_BATCH]
-                docs = documents_for_services(session, batch)
-                for service_id in batch:
-                    for doc in docs.get(service_id, ()):
-                        writer.add_document(**doc)
-                        count += 1
-                session.expunge_all()
-                results.put(("progress", part, start + len(batch)))
-        if count:
-            segment = writer._finalize_segment()
-        else:
-            writer._close_segment()
-            segment = None
-        engine.dispose()
-        results.put(("done", part, (segment, count)))
-    except BaseException:
-        results.put(("error", part, traceback.format_exc()))
 
 
 def init_app(app: Flask) -> None:

@@ -26,14 +26,8 @@ from sqlalchemy import event, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from directory.listings.models import ListingChange, Service
-from search_index.store import (
-    MAX_GAPS,
-    IndexStore,
-    LockTimeout,
-    SyncState,
-    build_parallel,
-    build_serial,
-)
+from search_index.build import build_parallel, build_serial
+from search_index.store import MAX_GAPS, IndexStore, LockTimeout, SyncState
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -315,7 +309,6 @@ class IndexSync:
                     service_ids,
                     self.documents_for_services,
                     procs,
-                    self.limitmb,
                     progress,
                 )
             else:
@@ -324,7 +317,6 @@ class IndexSync:
                         path,
                         self.iter_all_documents(session, batch_size=SERVICE_BATCH),
                         len(service_ids),
-                        self.limitmb,
                         progress,
                     )
             build_seconds = time.perf_counter() - started

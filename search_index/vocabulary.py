@@ -232,7 +232,7 @@ def edit_distance(a: str, b: str, limit: int = 2) -> int:
 
 
 class Speller:
-    """Known words and their close spellings, from the index's spelling field plus the
+    """Known words and their close spellings, from the index's spelling dictionary plus the
     taxonomy's words.
 
     Candidates come from a symmetric-delete map (every word with one letter removed), which

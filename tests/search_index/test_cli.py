@@ -21,7 +21,7 @@ from tests.factories import make_organization, make_service
 def _names_in(index_dir: str, word: str) -> set[str]:
     store = IndexStore(index_dir, lambda: None)
     with store.open_index().searcher() as searcher:
-        query = QueryParser("name", searcher.schema).parse(word)
+        query = QueryParser("all", searcher.schema).parse(word)
         return {hit["service_id"] for hit in searcher.search(query, limit=None)}
 
 
@@ -122,7 +122,7 @@ def test_reindex_in_another_process_loses_no_edit_made_while_it_runs(app, sessio
         edited[service_id] = word
         edits += 1
         searcher = sync.store.searcher()
-        hits = searcher.search(QueryParser("name", searcher.schema).parse("winsford"), limit=5)
+        hits = searcher.search(QueryParser("all", searcher.schema).parse("winsford"), limit=5)
         assert len(hits) == len(ids)  # every service, whichever generation is live
     output = reindex.communicate(timeout=60)[0].decode()
     assert reindex.returncode == 0, output

@@ -6,7 +6,8 @@ from datetime import date
 
 from directory.models import CostOption, ListingStatus
 from search_index.documents import documents_for_services, is_free, iter_all_documents
-from search_index.schema import build_schema, parse_hours
+from search_index.schema import SECTION_WEIGHTS, build_schema, parse_hours
+from search_index.vocabulary import load_vocabulary
 from tests.factories import CHESHIRE_EAST, CHESHIRE_WEST, make_service, term
 
 
@@ -55,12 +56,19 @@ def test_needs_carry_their_ancestors_and_text_carries_labels_and_synonyms(sessio
         "Health and wellbeing",
     ]
     assert doc["need"].split() == [term(session, name).id for name in chain]
-    assert "Loneliness and isolation" in doc["needs_text"]
+    assert "Telephone befriending" in _section(doc, "need")
+    assert "Loneliness and isolation" in _section(doc, "parent_need")
     assert doc["row"]["needs"] == ["Telephone befriending"]
     assert doc["group"] == term(session, "Older people").id
     debt = make_service(session, "Debt Clinic", needs=("Debt advice",))
     (doc,) = _docs(session, debt)
-    assert "skint" in doc["needs_text"] and "Money" in doc["needs_text"]
+    assert "skint" in _section(doc, "synonym")
+    assert "Money" in _section(doc, "parent_need")
+
+
+def _section(doc: dict, kind: str) -> str:
+    """The text of the ``all`` field's sections weighted like ``kind``."""
+    return " | ".join(text for weight, text in doc["all"] if weight == SECTION_WEIGHTS[kind])
 
 
 def test_services_that_are_not_public_have_no_documents(session):
@@ -112,3 +120,15 @@ def test_last_checked_is_the_assured_date_else_the_last_edit(session):
     service = make_service(session, "Checked", assured_date=date(2024, 5, 1))
     (doc,) = _docs(session, service)
     assert doc["checked"] == date(2024, 5, 1).toordinal() and doc["row"]["checked"] == "2024-05-01"
+
+
+def test_a_taxonomy_change_reaches_documents_and_the_engines_vocabulary_at_once(session):
+    service = make_service(session, "Debt Clinic", needs=("Debt advice",))
+    session.commit()
+    assert "moneyworries" not in _section(_docs(session, service)[0], "synonym")
+    assert not load_vocabulary(session).by_stem.get("moneyworri")
+    debt = term(session, "Debt advice")
+    debt.synonyms = [*debt.synonyms, "moneyworries"]
+    session.commit()
+    assert "moneyworries" in _section(_docs(session, service)[0], "synonym")
+    assert load_vocabulary(session).by_stem.get("moneyworri")

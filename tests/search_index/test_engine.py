@@ -16,7 +16,9 @@ from directory import create_app
 from directory.db import db
 from search_index import SearchRequest, ranking, search
 from search_index.documents import build_memory_index
-from search_index.engine import build_context, run_search
+from search_index.engine import build_context, run_search, speller_for, view_for
+from search_index.query import build_text_plan
+from search_index.schema import match_bits
 from tests.factories import CHESHIRE_EAST, make_directory, make_organization, make_service
 
 TUESDAY_11AM = datetime(2025, 11, 25, 11, 0)
@@ -356,14 +358,32 @@ def test_search_inside_the_app_uses_the_apps_own_index(world):
     assert results.place.name == CHESTER
 
 
-def test_large_result_sets_score_only_the_likeliest_and_keep_counts_exact(world, monkeypatch):
+@pytest.mark.parametrize(
+    "text", ["befriending scheme older", "food", '"knit and natter" group', "lonley carers"]
+)
+def test_every_match_is_scored_as_whoosh_would_score_it(world, text):
+    """The engine scores every matching document with numpy; the scores are Whoosh's own
+    (BM25F plus the constant need scores) for the same scoring query."""
+    searcher = world.searcher
+    view = view_for(searcher)
+    speller = speller_for(view, world.context.vocabulary)
+    plan = build_text_plan(text, view, world.context.vocabulary, speller)
+    final = match_bits(plan.or_query or plan.and_query, view)
+    assert final
+    scores = ranking.text_scores(searcher, view, plan, final, final)
+    matcher = plan.score_query.matcher(searcher, searcher.context(needs_current=True))
+    expected = {}
+    while matcher.is_active():
+        expected[matcher.id()] = matcher.score()
+        matcher.next()
+    for docnum in view.to_ids(final):
+        assert scores[docnum] == pytest.approx(expected.get(docnum, 0.0), rel=1e-6), docnum
+
+
+def test_large_result_sets_rank_every_match_and_keep_counts_exact(world):
     full = run(world, text="befriending scheme older", per_page=50)
-    monkeypatch.setattr(ranking, "EXACT_LIMIT", 3)
-    monkeypatch.setattr(ranking, "POOL_LIMIT", 8)
-    monkeypatch.setattr(ranking, "RANK_ALL_LIMIT", 8)
-    small = run(world, text="befriending scheme older", per_page=50)
-    assert small.total == full.total and len(small.hits) == len(full.hits)
-    assert {h.name for h in small.hits} == {h.name for h in full.hits}
-    assert small.hits[0].name.startswith("Chester Befriending Scheme")
+    first = run(world, text="befriending scheme older", per_page=3)
+    assert first.total == full.total and first.hits == full.hits[:3]
+    assert full.hits[0].name.startswith("Chester Befriending Scheme")
     near = run(world, text="befriending", place=CHESTER, per_page=5)
     assert near.hits[0].distance_km < 0.5

@@ -41,7 +41,7 @@ def _names_in(index_dir: Path, word: str) -> set[str]:
     """Service ids matching ``word`` in the live generation, read straight from disk."""
     store = IndexStore(index_dir, lambda: None)
     with store.open_index().searcher() as searcher:
-        query = QueryParser("name", searcher.schema).parse(word)
+        query = QueryParser("all", searcher.schema).parse(word)
         return {hit["service_id"] for hit in searcher.search(query, limit=None)}
 
 
@@ -127,7 +127,7 @@ def test_a_busy_lock_leaves_the_change_to_the_catch_up_without_an_error(app, ses
         holder.join(30)
     sync._next_check = 0
     searcher = sync.store.searcher()
-    hits = searcher.search(QueryParser("name", searcher.schema).parse("pantry"))
+    hits = searcher.search(QueryParser("all", searcher.schema).parse("pantry"))
     assert {hit["service_id"] for hit in hits} == {service_id}
 
 
@@ -140,7 +140,7 @@ def _searching_machine(config, word, ready, results) -> None:
     deadline = time.time() + 60
     while time.time() < deadline:
         searcher = sync.store.searcher()
-        hits = searcher.search(QueryParser("name", searcher.schema).parse(word))
+        hits = searcher.search(QueryParser("all", searcher.schema).parse(word))
         if hits:
             results.put(("found", time.time(), [hit["service_id"] for hit in hits]))
             return

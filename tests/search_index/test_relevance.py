@@ -22,7 +22,7 @@ from search_index import SearchRequest
 from search_index.documents import build_memory_index, iter_all_documents
 from search_index.engine import build_context, run_search
 from search_index.query import Options
-from search_index.schema import build_schema, weighted
+from search_index.schema import SECTION_WEIGHTS, build_schema, weighted
 from tests.search_index.relevance_cases import (
     CASES,
     Score,
@@ -93,9 +93,8 @@ def _listing_text_only_index(session):
     index = RamStorage().create_index(build_schema())
     with index.writer() as writer:
         for doc in iter_all_documents(session):
-            sections = [("name", doc["name"]), ("organisation", doc["organisation"])]
-            sections.append(("description", doc["description"]))
-            doc.update(all=weighted(sections), needs_text="")
+            texts = dict(zip(SECTION_WEIGHTS, (text for _weight, text in doc["all"]), strict=True))
+            doc["all"] = weighted({k: texts[k] for k in ("name", "organisation", "description")})
             writer.add_document(**doc)
     return index
 

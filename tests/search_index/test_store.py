@@ -15,6 +15,7 @@ import pytest
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.qparser import QueryParser
 
+from search_index.build import build_serial
 from search_index.engine import _searcher_for
 from search_index.store import (
     MAX_GAPS,
@@ -22,7 +23,6 @@ from search_index.store import (
     IndexUnavailable,
     LockTimeout,
     SyncState,
-    build_serial,
     file_lock,
 )
 
@@ -45,7 +45,7 @@ def _docs(services: dict[str, str]) -> list[dict]:
 
 def _published(store: IndexStore, services: dict[str, str] = SERVICES) -> str:
     name = store.create_generation()
-    build_serial(str(store.generation_path(name)), _docs(services), len(services), 32, None)
+    build_serial(str(store.generation_path(name)), _docs(services), len(services), None)
     store.write_state(name, SyncState(0, schema=store.fingerprint))
     store.publish(name)
     return name
