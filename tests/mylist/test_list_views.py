@@ -25,7 +25,8 @@ class TestAdd:
         assert "You have 1 service on your list." in page
 
     def test_banner_shows_on_the_service_page_it_returns_to(self, client, data: PublicData):
-        """Needs the site layout to include mylist/banner.html (see docs/my_list.md)."""
+        """The site layout includes mylist/banner.html, so the banner shows on the page the
+        visitor returns to."""
         demo = data.demo
         page_url = f"/services/{demo.id}"
         service_page = client.get(page_url, follow_redirects=True)

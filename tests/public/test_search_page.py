@@ -357,6 +357,7 @@ class TestUrgentHelp:
             "/search?q=thinking+about+killing+myself",
             "/search?q=I+can%27t+go+on+like+this",
             "/search?q=everyone+would+be+better+off+without+me",
+            "/search?q=I+feel+like+giving+up+on+life",
             "/search?q=suicidal",
             "/search?need=crisis-support",
             "/search?q=my+partner+hits+me",

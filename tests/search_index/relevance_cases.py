@@ -9,7 +9,7 @@ it), or named in ``also``, counts as a right answer. For a place-only search, ``
 makes every venue that close, and every service covering the place, a right answer.
 
 Also here: loading the seed data through the project's importer, and the scoring used by
-test_relevance.py and the ablation table in docs/search.md.
+test_relevance.py and the ablation table in the README.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ CASES: list[Case] = [
     Case("skint", needs=("Money and benefits",)),
     Case("I feel low all the time", needs=("Mental health and wellbeing",)),
     Case("I don't want to be here any more", needs=("Mental health crisis support", "Someone to talk to")),
+    Case("I feel like giving up on life", needs=("Mental health crisis support", "Someone to talk to")),
     Case("my husband passed away", needs=("Bereavement",)),
     Case("I drink too much", needs=("Drugs and alcohol",)),
     Case("I keep falling over", needs=("Falls and home safety",)),

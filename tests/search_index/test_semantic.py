@@ -116,3 +116,16 @@ def test_sayings_are_each_label_synonym_and_phrase_once(needs):
     mine = [s for term_id, s in sayings if term_id == dementia.id]
     assert mine[0] == "Dementia" and len(mine) == len({s.lower() for s in mine})
     assert set(dementia.phrases) <= set(mine)
+
+
+def test_the_app_setting_turns_the_extra_on_and_warms_it_up(embedder, tmp_path):
+    from directory import create_app
+    from search_index.engine import build_context
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    on = create_app({"TESTING": True, "SEARCH_SEMANTIC": True, "DATABASE_URL": url})
+    off = create_app({"TESTING": True, "SEARCH_SEMANTIC": False, "DATABASE_URL": url})
+    assert build_context(app=on).embedder is embedder
+    assert build_context(app=off).embedder is None
+    for app in (on, off):
+        app.extensions["database"].engine.dispose()
