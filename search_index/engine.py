@@ -39,7 +39,7 @@ from search_index.api import (
 from search_index.bulk import read_spelling
 from search_index.facets import build_facets, filter_bits
 from search_index.query import Options, TextPlan, build_text_plan
-from search_index.schema import match_bits
+from search_index.schema import NATIONAL, match_bits
 from search_index.view import IndexView
 from search_index.vocabulary import Speller, Vocabulary, load_vocabulary
 
@@ -69,6 +69,8 @@ class Context:
     options: Options = field(default_factory=Options)
     #: The semantic extra's model, when it is switched on and installed.
     embedder: Embedder | None = None
+    #: ONS code of the area the directory serves: with no place given, its help ranks first.
+    home_area: str | None = None
 
 
 def build_context(
@@ -97,11 +99,27 @@ def build_context(
         from search_index.semantic import default_embedder
 
         embedder = default_embedder()
-    return Context(vocabulary, gazetteer, home, options or Options(), embedder)
+    home_area = (app.config.get("HOME_AREA_CODE") or None) if app is not None else None
+    return Context(vocabulary, gazetteer, home, options or Options(), embedder, home_area)
 
 
 def _truthy(value: object) -> bool:
     return str(value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def ignored_message(ignored: list[str]) -> str:
+    """ "No listing mentions 'zebra' or 'grooming', so we left them out of the search." """
+    words = [f"'{w[:30]}'" for w in dict.fromkeys(ignored)][:5]
+    listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+    them = "it" if len(words) == 1 else "them"
+    return f"No listing mentions {listed}, so we left {them} out of the search."
+
+
+def home_bits(view: IndexView, context: Context) -> int | None:
+    """Documents in or covering the home area (or the whole country), if one is set."""
+    if not context.home_area:
+        return None
+    return view.any_bits("area", {context.home_area.upper(), NATIONAL})
 
 
 def need_taxonomies(view: IndexView, vocab: Vocabulary) -> frozenset[str]:
@@ -244,8 +262,7 @@ def select_documents(
         if notice:
             messages.append(notice)
     if plan.ignored:
-        words = ", ".join(f"'{w[:30]}'" for w in plan.ignored[:5])
-        messages.append(f"No listing mentions {words}, so we left it out of the search.")
+        messages.append(ignored_message(plan.ignored))
     base &= scope.bits
     base = geo.drop_duplicate_area_docs(view, base, scope)
     lap("match")
@@ -276,7 +293,8 @@ def run_search(searcher: Searcher, request: SearchRequest, context: Context) -> 
     page = min(page, max(pages, 1))
     wanted_top = page * per_page
     extra = ranking.RERANK_EXTRA if plan.pairs and request.sort != "distance" else 0
-    ranked = ranking.rank(view, final, scores, scope, request.sort, now, wanted_top + extra)
+    home = home_bits(view, context)
+    ranked = ranking.rank(view, final, scores, scope, request.sort, now, wanted_top + extra, home)
     rows: dict[int, dict] = {}
     if extra:
         ranked = ranking.rerank_together(searcher, ranked, plan.pairs, rows)
@@ -321,7 +339,9 @@ def match_documents(
     scores = None
     if plan.has_text:
         scores = ranking.text_scores(searcher, view, plan, chosen.strict, final)
-    ranked = ranking.rank(view, final, scores, scope, request.sort, now, final.bit_count())
+    ranked = ranking.rank(
+        view, final, scores, scope, request.sort, now, final.bit_count(), home_bits(view, context)
+    )
     service_keys, sal_keys = view.column("service_key"), view.column("sal_key")
     docnums = np.array([docnum for docnum, _score in ranked], dtype=np.int64)
     order = np.argsort(docnums)

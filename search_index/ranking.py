@@ -57,6 +57,8 @@ STALE_FACTOR = 0.85
 VERY_STALE_FACTOR = 0.7
 UNKNOWN_FRESHNESS = 0.85
 TOGETHER_FACTOR = 1.2
+#: With no place given, help outside the home area (``HOME_AREA_CODE``) ranks this much lower.
+AWAY_FACTOR = 0.75
 #: Whoosh's BM25F parameters (its defaults, which the index was tuned with).
 B, K1 = 0.75, 1.2
 #: Results beyond the page re-ranked by the words-together factor.
@@ -153,9 +155,14 @@ def rank(
     sort: str,
     now: datetime,
     limit: int,
+    home: int | None = None,
 ) -> list[tuple[int, float]]:
     """The best ``limit`` documents of ``final`` with their blended scores, best first
-    (ties: lower document number first), or nearest first with ``sort="distance"``."""
+    (ties: lower document number first), or nearest first with ``sort="distance"``.
+
+    ``home``: the documents in or covering the directory's home area. When the search has
+    no place, the others are multiplied by ``AWAY_FACTOR``, so a resident who gives no
+    postcode sees their own council's help before a neighbouring county's."""
     ids = bitsets.ids_of(final, view.size)
     if not len(ids) or limit <= 0:
         return []
@@ -164,6 +171,8 @@ def rank(
         found = scores[ids]
         relevance = found / (found.max() or 1.0)
     blended = relevance * view.freshness(now.date())[ids]
+    if scope.place is None and home is not None:
+        blended *= np.where(bitsets.flags(home, view.size)[ids].astype(bool), 1.0, AWAY_FACTOR)
     distance = None
     if scope.place is not None:
         distance = scope.distances(ids)

@@ -4,6 +4,7 @@ services, filters, facets, freshness, paging and highlighting."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections.abc import Iterator
 from datetime import date, datetime, time
@@ -174,7 +175,12 @@ def test_some_words_are_enough_when_no_listing_has_them_all(world):
 def test_words_no_listing_uses_are_left_out_and_said_so(world):
     results = run(world, text="debt xqzvw")
     assert "Chester Debt Advice Clinic" in names(results)
-    assert any("xqzvw" in m for m in results.messages)
+    assert "No listing mentions 'xqzvw', so we left it out of the search." in results.messages
+    two = run(world, text="debt xqzvw blorpt xqzvw")
+    assert (
+        "No listing mentions 'xqzvw' or 'blorpt', so we left them out of the search."
+        in two.messages
+    )
     assert run(world, text="xqzvw").total == 0
 
 
@@ -387,3 +393,21 @@ def test_large_result_sets_rank_every_match_and_keep_counts_exact(world):
     assert full.hits[0].name.startswith("Chester Befriending Scheme")
     near = run(world, text="befriending", place=CHESTER, per_page=5)
     assert near.hits[0].distance_km < 0.5
+
+
+def test_with_no_place_the_home_areas_help_comes_first(world):
+    """A resident who gives no postcode sees their own council's help before a neighbouring
+    county's equally good match (HOME_AREA_CODE; Crewe is in Cheshire East)."""
+    assert world.context.home_area == "E06000050"
+
+    def carers(context) -> list[str]:
+        request = SearchRequest(text="carers", now=TUESDAY_11AM, per_page=50)
+        return names(run_search(world.searcher, request, context))
+
+    at_home = carers(world.context)
+    anywhere = carers(dataclasses.replace(world.context, home_area=None))
+    assert set(at_home) == set(anywhere) and "Crewe Carers Hub" in at_home
+    assert anywhere.index("Crewe Carers Hub") < at_home.index("Crewe Carers Hub")
+    assert at_home[-1] == "Crewe Carers Hub"
+    # With a place, distance decides, not the home area.
+    assert names(run(world, text="carers", place="CW1 2BJ"))[0] == "Crewe Carers Hub"
