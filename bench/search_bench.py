@@ -175,10 +175,7 @@ class Zipf:
 
 
 def load_towns() -> list[tuple[str, float, float, int]]:
-    path = SEEDS / "gazetteer" / "gb_places.csv"
-    if not path.exists():
-        path = Path("/work/shared/data/gazetteer/gb_places.csv")
-    with path.open() as handle:
+    with (SEEDS / "gazetteer" / "gb_places.csv").open() as handle:
         return [
             (row["name"], float(row["latitude"]), float(row["longitude"]), int(row["population"]))
             for row in csv.DictReader(handle)

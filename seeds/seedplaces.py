@@ -23,10 +23,7 @@ import msgpack
 from convertbng.cutil import convert_lonlat
 
 SEEDS_DIR = Path(__file__).resolve().parent
-GAZETTEER_CSVS = (
-    SEEDS_DIR / "gazetteer" / "gb_places.csv",
-    SEEDS_DIR.parents[1] / "shared" / "data" / "gazetteer" / "gb_places.csv",
-)
+GAZETTEER_CSVS = (SEEDS_DIR / "gazetteer" / "gb_places.csv",)
 #: Non-geographic outcodes (PO boxes, large users) inside our areas: never a venue's postcode.
 NON_GEOGRAPHIC_OUTCODES = {"CH70", "CH88", "CH99", "WR78", "WR99", "WV98"}
 #: A point shared by this many postcodes or more is a delivery office standing in for PO boxes
@@ -48,7 +45,7 @@ def _gazetteer_csv() -> Path:
     for path in GAZETTEER_CSVS:
         if path.exists():
             return path
-    raise FileNotFoundError("gb_places.csv not found in seeds/gazetteer or shared/data/gazetteer")
+    raise FileNotFoundError("gb_places.csv not found in seeds/gazetteer")
 
 
 @cache

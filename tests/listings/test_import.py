@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from directory.models import (
     Service,
 )
 from directory.places.gazetteer import get_gazetteer
+from tests.api.schema import STANDARD_DIR
 from tests.listings.fixtures.gazetteer import import_gazetteer  # noqa: F401
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -34,10 +34,8 @@ DEBT_LINE = "6f0e6f6a-7c52-4e8b-9e1b-2b4c9a1d0007"
 
 
 def standard_dir() -> Path:
-    """The ORUK 3.0 standard folder: ORUK_STANDARD_DIR, else shared/ beside the repository."""
-    if os.environ.get("ORUK_STANDARD_DIR"):
-        return Path(os.environ["ORUK_STANDARD_DIR"])
-    return Path(__file__).resolve().parents[3] / "shared" / "standards" / "oruk-3.0"
+    """The ORUK 3.0 standard vendored for the tests (or ORUK_STANDARD_DIR)."""
+    return STANDARD_DIR
 
 
 EXAMPLES = standard_dir() / "examples"
@@ -259,7 +257,6 @@ def test_text_longer_than_its_column_is_an_error_for_a_name(any_db):
     assert any_db.get(Service, "2c6f1c70-9d8e-4c1b-a1f2-000000000002").alternate_name is None
 
 
-@pytest.mark.skipif(not EXAMPLES.is_dir(), reason="ORUK standard folder not beside the repo")
 def test_the_oruk_example_files_import_then_reimport_with_no_change(any_db):
     reports = [import_path(any_db, EXAMPLES / name) for name in EXAMPLE_FILES]
     assert not any(r.errors for r in reports), [str(e) for r in reports for e in r.errors]

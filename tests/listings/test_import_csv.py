@@ -97,7 +97,6 @@ def test_reimporting_the_package_changes_nothing(any_db):
     assert any_db.scalar(select(func.count()).select_from(ChangeRecord)) == count
 
 
-@pytest.mark.skipif(not EXAMPLES.is_dir(), reason="ORUK standard folder not beside the repo")
 def test_the_oruk_csv_example_imports_and_reimports_with_no_change(any_db):
     report = import_path(any_db, EXAMPLES / "csv")
     assert report.counts["service"]["created"] == 1

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import re
 import subprocess
 import sys
@@ -63,12 +62,10 @@ TOP_NEEDS = {t["term"] for t in NEEDS_TAXONOMY["terms"] if t["parent_id"] is Non
 
 
 def standard_dir() -> Path:
-    candidates = [
-        Path(os.environ.get("ORUK_STANDARD_DIR", "/nonexistent")),
-        ROOT.parent / "shared" / "standards" / "oruk-3.0",
-        Path("/work/shared/standards/oruk-3.0"),
-    ]
-    return next(path for path in candidates if (path / "schema").is_dir())
+    """The ORUK 3.0 standard vendored for the tests (or ORUK_STANDARD_DIR)."""
+    from tests.api.schema import STANDARD_DIR
+
+    return STANDARD_DIR
 
 
 def top_level(term_id: str) -> str:
