@@ -10,11 +10,10 @@ fails here rather than in front of residents. Run with ``-s`` to see the scores 
 from __future__ import annotations
 
 import dataclasses
-import os
 
 import pytest
 
-from search_index import SearchRequest, semantic
+from search_index import SearchRequest
 from search_index.engine import run_search
 from tests.search_index.heldout_cases import HELD_OUT, PARAPHRASES
 from tests.search_index.relevance_cases import Case, relevant_names, score, summary
@@ -46,13 +45,8 @@ def _report(name: str, scores) -> dict[str, float]:
 
 
 @pytest.fixture(scope="module")
-def model():
-    if not semantic.available():
-        message = "the semantic extra is not installed (pip install -e '.[semantic]')"
-        if os.environ.get("CI"):
-            pytest.fail(message + " (required when CI is set)")
-        pytest.skip(message)
-    return semantic.default_embedder()
+def model(semantic_model):
+    return semantic_model
 
 
 @pytest.mark.parametrize("name", FLOORS)

@@ -1,15 +1,14 @@
 """The semantic extra (``search_index.semantic``): the nearest curated saying to a query, with
 the real all-MiniLM-L6-v2 model on the seed taxonomy.
 
-The model needs the ``semantic`` extra, which ``make test`` installs. Where it is missing
-these tests are skipped with a message, except under CI, where that is a failure.
+The model needs the ``semantic`` extra, which ``make test`` installs (see the
+``semantic_model`` fixture in conftest.py for what happens without it).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -28,15 +27,8 @@ def need_terms() -> list[TermInfo]:
 
 
 @pytest.fixture(scope="module")
-def embedder() -> semantic.Embedder:
-    if not semantic.available():
-        message = "the semantic extra is not installed (pip install -e '.[semantic]')"
-        if os.environ.get("CI"):
-            pytest.fail(message + " (required when CI is set)")
-        pytest.skip(message)
-    model = semantic.default_embedder()
-    assert model is not None
-    return model
+def embedder(semantic_model) -> semantic.Embedder:
+    return semantic_model
 
 
 @pytest.fixture(scope="module")
