@@ -342,6 +342,8 @@ def match_documents(
     ranked = ranking.rank(
         view, final, scores, scope, request.sort, now, final.bit_count(), home_bits(view, context)
     )
+    # A segment whose documents are all area documents (services with no venue) has no
+    # ``sal_key`` column at all, so its values read as None, not b"".
     service_keys, sal_keys = view.column("service_key"), view.column("sal_key")
     docnums = np.array([docnum for docnum, _score in ranked], dtype=np.int64)
     order = np.argsort(docnums)
@@ -349,8 +351,8 @@ def match_documents(
     distances[order] = scope.distances(docnums[order])
     matches = [
         Match(
-            service_id=service_keys[docnum].decode("utf-8"),
-            service_at_location_id=sal_keys[docnum].decode("utf-8") or None,
+            service_id=(service_keys[docnum] or b"").decode("utf-8"),
+            service_at_location_id=(sal_keys[docnum] or b"").decode("utf-8") or None,
             distance_km=None if math.isnan(km) else km,
             covers_area=scope.covers(docnum),
             score=score,
