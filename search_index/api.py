@@ -180,6 +180,7 @@ def match_all(
     session: Session | None = None,
     max_radius_km: float = MAX_RADIUS_KM,
     widen: bool = True,
+    time_words: bool = False,
 ) -> Matches:
     """Every document ``request`` selects, ranked, without paging, facets or display fields.
 
@@ -188,10 +189,17 @@ def match_all(
     request's ``page`` and ``per_page`` are ignored. ``max_radius_km`` lifts the public site's
     radius cap for callers that accept wider radii (the API takes up to 1,000 km).
     ``widen=False`` turns off the public site's fallback to listings matching only some of
-    the words when fewer than three match them all.
+    the words when fewer than three match them all. ``time_words=True`` reads "today",
+    "at the weekend" or "tuesday evening" in the text as a filter on sessions, as the public
+    site does (``search_index.when``).
     """
     from search_index.engine import match_index
 
     return match_index(
-        request, index=index, session=session, max_radius_km=max_radius_km, widen=widen
+        request,
+        index=index,
+        session=session,
+        max_radius_km=max_radius_km,
+        widen=widen,
+        time_words=time_words,
     )

@@ -42,6 +42,7 @@ from search_index.query import Options, TextPlan, build_text_plan
 from search_index.schema import NATIONAL, match_bits
 from search_index.view import IndexView
 from search_index.vocabulary import Speller, Vocabulary, load_vocabulary
+from search_index.when import take_time_words, when_bits
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -221,15 +222,21 @@ def select_documents(
     lap: Callable[[str], None] = lambda _name: None,
     max_radius_km: float = MAX_RADIUS_KM,
     widen: bool = True,
+    time_words: bool = True,
 ) -> Selection:
     """The place, the text plan, the filters and the matching documents of ``request``.
     ``widen=False`` keeps to documents matching every clause of the text, never widening to
-    some of them (for the API, whose consumers expect every word to count)."""
+    some of them (for the API, whose consumers expect every word to count).
+    ``time_words``: "today", "at the weekend", "tuesday evening" in the text become a filter
+    on the listings' sessions (``search_index.when``) instead of words to find."""
     now = local_now(request)
     view = view_for(searcher)
     messages: list[str] = []
 
     text = clean_text(request.text if isinstance(request.text, str) else "")
+    when = None
+    if time_words:
+        text, when = take_time_words(text, now)
     place_text = clean_text(request.place if isinstance(request.place, str) else "", 100)
     if place_text:
         answer: geo.PlaceAnswer | None = geo.resolve_place(
@@ -253,6 +260,9 @@ def select_documents(
     lap("plan")
 
     filters = filter_bits(view, request, now)
+    if when is not None:
+        filters["when"] = when_bits(view, when)
+        messages.append(when.message)
     wanted = view.live
     for bits in filters.values():
         wanted &= bits
@@ -330,11 +340,20 @@ def match_documents(
     context: Context,
     max_radius_km: float = MAX_RADIUS_KM,
     widen: bool = True,
+    time_words: bool = False,
 ) -> Matches:
     """Every document ``request`` selects, best first (or nearest first with
     ``sort="distance"``), without facets or stored fields: for callers that page or filter
-    the results themselves, such as the ORUK API. Keys come from the index's columns."""
-    chosen = select_documents(searcher, request, context, max_radius_km=max_radius_km, widen=widen)
+    the results themselves, such as the ORUK API (whose ``search`` is plain text, so time
+    words stay words unless ``time_words``). Keys come from the index's columns."""
+    chosen = select_documents(
+        searcher,
+        request,
+        context,
+        max_radius_km=max_radius_km,
+        widen=widen,
+        time_words=time_words,
+    )
     view, plan, scope, now, final = chosen.view, chosen.plan, chosen.scope, chosen.now, chosen.final
     scores = None
     if plan.has_text:
@@ -459,10 +478,11 @@ def match_index(
     session: Session | None = None,
     max_radius_km: float = MAX_RADIUS_KM,
     widen: bool = True,
+    time_words: bool = False,
 ) -> Matches:
     """``search_index.match_all``: like ``search_index`` but every match, unpaged."""
     searcher, context = _searcher_and_context(index, session)
-    return match_documents(searcher, request, context, max_radius_km, widen)
+    return match_documents(searcher, request, context, max_radius_km, widen, time_words)
 
 
 _local = threading.local()

@@ -109,6 +109,12 @@ class SegmentData:
 
     def open_at(self, leaf: Any, minute_of_week: int) -> int:
         """Documents with a weekly session running at this minute (0 = Monday 00:00)."""
+        return self.open_during(leaf, minute_of_week, minute_of_week + 1)
+
+    def open_during(self, leaf: Any, start: int, end: int) -> int:
+        """Documents with a weekly session running at some minute of ``[start, end)``
+        (minutes of the week; Monday 00:00 = 0). A session past Sunday midnight is matched
+        by the next week's Monday too."""
 
         def groups() -> list[tuple[tuple[tuple[int, int], ...], list[int]]]:
             by_value: dict[bytes, list[int]] = {}
@@ -121,14 +127,17 @@ class SegmentData:
             found: list[int] = []
             for intervals, docnums in self._get("hours", groups):
                 if any(
-                    start <= m < end
-                    for start, end in intervals
-                    for m in (minute_of_week, minute_of_week + MINUTES_PER_WEEK)
+                    opens < close_at and begin < closes
+                    for opens, closes in intervals
+                    for begin, close_at in (
+                        (start, end),
+                        (start + MINUTES_PER_WEEK, end + MINUTES_PER_WEEK),
+                    )
                 ):
                     found.extend(docnums)
             return bitsets.from_ids(found, self.size)
 
-        return self._get(("open", minute_of_week), build, words=True)
+        return self._get(("open", start, end), build, words=True)
 
     def area_siblings(self, leaf: Any) -> tuple[dict[int, int], dict[int, int]]:
         """See ``IndexView.area_siblings`` (a service's documents are always written

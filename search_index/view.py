@@ -278,7 +278,11 @@ class IndexView:
 
     def open_at(self, minute_of_week: int) -> int:
         """Documents with a weekly session running at this minute (0 = Monday 00:00)."""
+        return self.open_during(minute_of_week, minute_of_week + 1)
+
+    def open_during(self, start: int, end: int) -> int:
+        """Documents with a weekly session running at some minute of ``[start, end)``."""
         return self.derived(  # type: ignore[return-value]
-            ("open", minute_of_week),
-            lambda: self._combined(lambda leaf, data: data.open_at(leaf, minute_of_week)),
+            ("open", start, end),
+            lambda: self._combined(lambda leaf, data: data.open_during(leaf, start, end)),
         )
