@@ -260,7 +260,7 @@ def select_documents(
     lap("plan")
 
     filters = filter_bits(view, request, now)
-    if when is not None:
+    if when is not None and when.filters:
         filters["when"] = when_bits(view, when)
         messages.append(when.message)
     wanted = view.live

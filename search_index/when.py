@@ -8,7 +8,10 @@ that unambiguously speak of time are taken: whole weekday names, "today", "tonig
 "tomorrow", "this week", "weekend", "morning", "afternoon", "evening". "Night" stays a word
 (night shelters), and so do abbreviations ("wed", "sun").
 
-The index knows each listing's weekly sessions (``hours`` column and ``day`` terms, see
+"This week" is taken out of the text but filters nothing: every weekly session is on this
+week, and in a sentence such as "can't afford food this week" it speaks of urgency, where
+dropping the services with no timetable (phone lines, parcels delivered on request) would
+hide help. The index knows each listing's weekly sessions (``hours`` column and ``day`` terms, see
 ``search_index.documents``); monthly rules count on their weekday every week, so "this week"
 is approximate for them, as the index's opening hours are everywhere.
 """
@@ -51,6 +54,11 @@ class When:
     label: str
     days: frozenset[int] | None = None
     period: tuple[int, int] | None = None
+
+    @property
+    def filters(self) -> bool:
+        """Whether this asks for particular days or times (not just "this week")."""
+        return self.days is not None or self.period is not None
 
     @property
     def message(self) -> str:
