@@ -46,6 +46,10 @@ BROADER_WEIGHT = 0.4
 PART_WEIGHT = 0.5
 #: A close spelling counts for a little less than the word itself.
 TYPO_WEIGHT = 0.8
+#: The words of a resident's sentence that matched an intent phrase ("my partner hits me"),
+#: found in a listing's text without the phrase's meaning, count this much: a singing group
+#: whose leaflet mentions "hits" must not outrank domestic abuse support.
+PHRASE_WORD_WEIGHT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +205,7 @@ def build_text_plan(
     elif not any(hard for _, _, hard, _ in clauses):
         clauses = [(c, w, True, who) for c, w, _, who in clauses]
     wide = required + [w for _, w, hard, _ in clauses if hard]
+    wide += _single_words(plan, words, alternatives, quoted_stems)
     required += [c for c, _, hard, _ in clauses if hard]
     optional += [c for c, _, hard, _ in clauses if not hard]
     if options.phrases and len(words) >= 2:
@@ -236,6 +241,40 @@ def _add_nearest_saying(plan: TextPlan, sayings: SayingIndex, text: str, words: 
     plan.meaning = found.saying
 
 
+def _phrase_positions(plan: TextPlan) -> set[int]:
+    """Positions of words inside an intent phrase of two or more words that the query
+    matched ("partner" and "hits" in "my partner hits me")."""
+    return {
+        i
+        for m in plan.concepts
+        if m.concept.kind == "phrase" and len(m.positions) >= 2
+        for i in m.positions
+    }
+
+
+def _word_query(alternatives: list[str], boost: float) -> Query:
+    """A word (its stem, then close spellings at ``TYPO_WEIGHT``) in the listings' text."""
+    terms = [Term("all", alternatives[0], boost=boost)]
+    terms += [Term("all", s, boost=boost * TYPO_WEIGHT) for s in alternatives[1:]]
+    return terms[0] if len(terms) == 1 else Or(terms)
+
+
+def _single_words(
+    plan: TextPlan, words: list[Word], alternatives: list[list[str]], quoted: set[str]
+) -> list[Query]:
+    """Every real word of the query on its own, for the fallback: whatever meaning joined
+    the words into one clause, a listing holding any real word is found (below those
+    matching everything), so search is never worse than the words. Filler words only when
+    the query has nothing else."""
+    phrase = _phrase_positions(plan)
+    chosen = [i for i, w in enumerate(words) if not w.soft] or list(range(len(words)))
+    return [
+        _word_query(alternatives[i], PHRASE_WORD_WEIGHT if i in phrase else 1.0)
+        for i in chosen
+        if words[i].typed not in plan.ignored and words[i].stem not in quoted
+    ]
+
+
 def _clause(
     view: IndexView,
     vocab: Vocabulary,
@@ -249,11 +288,11 @@ def _clause(
     one phrase), whether they are required and whether they only say who a service is for.
     Adds ranking-only parts to ``optional``; None when the words can match nothing."""
     hard_positions = [i for i in group if not words[i].soft] or group
-    text_parts = []
-    for i in hard_positions:
-        terms = [Term("all", alternatives[i][0])]
-        terms += [Term("all", s, boost=TYPO_WEIGHT) for s in alternatives[i][1:]]
-        text_parts.append(terms[0] if len(terms) == 1 else Or(terms))
+    phrase = _phrase_positions(plan)
+    text_parts = [
+        _word_query(alternatives[i], PHRASE_WORD_WEIGHT if i in phrase else 1.0)
+        for i in hard_positions
+    ]
     choices = [text_parts[0] if len(text_parts) == 1 else And(text_parts)]
     broader: list[Query] = []
     inside = [m for m in plan.concepts if m.positions <= set(group)]
