@@ -48,7 +48,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(db_cli)
     for module_name in (
         "directory.listings.cli",
+        "directory.listings.duplicates.cli",
         "directory.places.cli",
+        "directory.listings.location_kind_cli",
         "directory.seeding",
         "search_index.cli",
         "directory.mylist.cli",

@@ -22,6 +22,7 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from directory.listings.cleaning import Issues
+from directory.listings.location_kinds import infer_kind_on_import
 from directory.listings.models import (
     Contact,
     CostOption,
@@ -272,6 +273,7 @@ class Writer:
             )
         if "attributes" in data:
             changed |= self._attributes(location, "location", data["attributes"])
+        changed |= infer_kind_on_import(self.session, location, data, created)
         changed |= self._coordinates(location, data, created)
         self.note("location", location.id, created, changed)
         return location.id
@@ -316,7 +318,17 @@ class Writer:
             )
         return None
 
-    def _attributes(self, owner: Any, entity: str, items: list[JSON]) -> bool:
+    def _attributes(
+        self,
+        owner: Any,
+        entity: str,
+        items: list[JSON],
+        scope: Callable[[Attribute], bool] | None = None,
+    ) -> bool:
+        """Make the owner's attributes match ``items``; with ``scope``, only the attributes it
+        selects (source terms are synced apart from curated links, so neither list of a
+        record removes the other's)."""
+
         def apply(attribute: Attribute, item: JSON) -> bool | None:
             term = None
             if item.get("taxonomy_term"):
@@ -334,7 +346,18 @@ class Writer:
                 changed = True
             return changed
 
-        return self._sync("attribute", owner.attributes, items, apply)
+        if scope is None:
+            return self._sync("attribute", owner.attributes, items, apply)
+        subset = [a for a in owner.attributes if scope(a)]
+        before = list(subset)
+        changed = self._sync("attribute", subset, items, apply)
+        for attribute in before:
+            if attribute not in subset:
+                owner.attributes.remove(attribute)
+        for attribute in subset:
+            if attribute not in before:
+                owner.attributes.append(attribute)
+        return changed
 
     def taxonomy_term(self, data: JSON, partial: bool = False) -> TaxonomyTerm:
         """A term; its taxonomy link changes only when the record names one (ORUK term
