@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from directory.listings import opening
 from directory.models import ListingStatus, LocationKind, TaxonomyTerm
+from search_index.analysis import query_words
 from search_index.geo import cell_terms
 from search_index.records import (
     BATCH,
@@ -190,6 +191,7 @@ class DocumentBuilder:
         schedules: list[dict[str, Any]],
         place_text: str = "",
         extra_text: str = "",
+        place_name: str = "",
     ) -> dict[str, Any]:
         synonyms = ". ".join(common["synonyms"])
         hours = self._hours_fields(schedules)
@@ -200,6 +202,7 @@ class DocumentBuilder:
             "service_id": service.id,
             "service_key": service.id.encode("utf-8"),
             "kind": kind,
+            "name": name_terms(service.name, service.alternate_name, place_name),
             "all": weighted(
                 {
                     "name": service.name or "",
@@ -273,6 +276,7 @@ class DocumentBuilder:
             kind="venue",
             schedules=venue.schedules or service.schedules,
             place_text=place_text,
+            place_name=location.name or "",
             extra_text=venue.description or "",
         )
         doc["area"] = " ".join(sorted(areas))
@@ -300,6 +304,13 @@ class DocumentBuilder:
         doc["row"].update(sal_id=None, location_id=None, location_name=None, location_kind=None)
         doc["row"].update(postcode=None, lat=None, lon=None)
         return doc
+
+
+def name_terms(*names: str | None) -> str:
+    """The stems of a listing's names (service, alternate and venue name) as keywords, so a
+    query naming a service or place ("let's talk", "the bluecoat", "glitch") can find the
+    listings it names (``query.TextPlan.named``)."""
+    return " ".join(sorted({w.stem for name in names if name for w in query_words(name)}))
 
 
 def _age(value: float | None) -> int | None:

@@ -81,6 +81,9 @@ class TextPlan:
     score_query: Query | None = None
     #: Neighbouring query words, for the "found together" boost (``ranking.together``).
     pairs: list[tuple[str, str]] = field(default_factory=list)
+    #: Documents whose service or venue name holds every real word of the query: what a
+    #: resident who names a service or place ("let's talk", "the bluecoat") asks for.
+    named: int = 0
 
     @property
     def has_text(self) -> bool:
@@ -210,6 +213,7 @@ def build_text_plan(
     optional += [c for c, _, hard, _ in clauses if not hard]
     if options.phrases and len(words) >= 2:
         plan.pairs = [(a.stem, b.stem) for a, b in itertools.pairwise(words)]
+    plan.named = _named(view, plan, words, alternatives)
     if not required:
         plan.and_query = plan.or_query = NullQuery
         return plan
@@ -239,6 +243,25 @@ def _add_nearest_saying(plan: TextPlan, sayings: SayingIndex, text: str, words: 
     concept = Concept(frozenset(w.stem for w in words), found.term_id, "phrase", found.saying)
     plan.concepts.append(ConceptMatch(concept, frozenset(range(len(words)))))
     plan.meaning = found.saying
+
+
+def _named(
+    view: IndexView, plan: TextPlan, words: list[Word], alternatives: list[list[str]]
+) -> int:
+    """Documents whose names hold every real word of the query (a close spelling will do),
+    when the query names something: at least one of its words means no need or group. "Debt"
+    asks for debt help, not for the services with "debt" in their names; "let's talk",
+    "glitch" or "memory cafe" ask for a service by name."""
+    chosen = [i for i, w in enumerate(words) if not w.soft and w.typed not in plan.ignored]
+    meant = {i for m in plan.concepts for i in m.positions}
+    if not chosen or all(i in meant for i in chosen):
+        return 0
+    bits = view.live
+    for i in chosen:
+        bits &= view.any_bits("name", alternatives[i])
+        if not bits:
+            break
+    return bits
 
 
 def _phrase_positions(plan: TextPlan) -> set[int]:

@@ -20,6 +20,10 @@ arrays (``IndexView.term_postings``): at 100,000 services a word in 50,000 listi
 scored in about a millisecond, where Whoosh's matchers could only afford a few dozen
 documents per search.
 
+A listing whose service or venue name holds every real word of the query is what a resident
+naming it asks for ("let's talk", "the bluecoat"): such listings are lifted above the rest
+(and ordered among themselves by the same blend, so the nearest "Let's Talk" comes first).
+
 When neighbouring query words appear next to each other (stop words aside) in the name, the
 need labels or the summary of one of the best results, its score is multiplied by
 ``TOGETHER_FACTOR``: "food bank" ranks the Food Bank above a bank that mentions food.
@@ -128,10 +132,13 @@ def text_scores(
                 scores[ids[keep]] += found[keep] * leaf.boost
         else:
             _score_with_whoosh(searcher, view, leaf, final, scores)
+    ids = bitsets.ids_of(final, view.size)
     widened = final & ~strict
     if widened and final & strict:
-        ids = bitsets.ids_of(final, view.size)
         scores[bitsets.ids_of(final & strict, view.size)] += scores[ids].max()
+    named = plan.named & final
+    if named and named != final:
+        scores[bitsets.ids_of(named, view.size)] += scores[ids].max()
     return scores
 
 

@@ -76,6 +76,7 @@ def build_schema() -> Schema:
         service_key=COLUMN(columns.VarBytesColumn()),
         sal_key=COLUMN(columns.VarBytesColumn()),
         kind=Keyword(),
+        name=Keyword(),
         all=WeightedText(),
         need=Keyword(),
         group=Keyword(),

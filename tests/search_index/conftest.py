@@ -3,10 +3,32 @@
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from flask import Flask
 
+from directory import create_app
 from search_index import semantic
+
+
+@pytest.fixture
+def fresh_app(migrated_sqlite_template: Path, tmp_path: Path) -> Iterator[Flask]:
+    """An app on an empty, migrated SQLite database of its own, for tests that build a small
+    directory shaped for one case."""
+    shutil.copy(migrated_sqlite_template, tmp_path / "db.sqlite")
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+            "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        }
+    )
+    yield app
+    app.extensions["database"].engine.dispose()
 
 
 @pytest.fixture(scope="session")

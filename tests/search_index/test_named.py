@@ -1,0 +1,57 @@
+"""A query that names a service or a place ("let's talk", "glitch") ranks the listings it
+names first, the nearest first; a query naming a need ("debt") does not favour listings with
+that word in their names."""
+
+from __future__ import annotations
+
+from search_index import SearchRequest
+from search_index.documents import build_memory_index, name_terms
+from search_index.engine import build_context, run_search
+from tests.factories import make_service
+
+BLACON = "CH1 5BE"
+
+
+def _search(app, session, **kwargs):
+    index = build_memory_index(session)
+    with index.searcher() as searcher:
+        return run_search(searcher, SearchRequest(**kwargs), build_context(session, app=app))
+
+
+def test_name_terms_are_the_stems_of_every_name():
+    assert name_terms("Let's Talk Blacon", None, "The Bluecoat") == "blacon bluecoat let talk"
+
+
+def test_naming_a_service_ranks_its_sites_first_nearest_first(fresh_app):
+    from directory.db import db
+
+    with fresh_app.app_context():
+        session = db.session
+        make_service(session, "Let's Talk Ellesmere Port", places=("ellesmere_port",))
+        make_service(session, "Let's Talk Blacon", places=("blacon",))
+        make_service(
+            session, "Talk It Through", places=(), delivery_modes=["online"],
+            needs=("Mental health",), service_areas=("E06000050",),
+            description="Talk to someone online about how you feel. Let us listen: talk, "
+            "talk and talk again.",
+        )  # fmt: skip
+        make_service(session, "Chester Talking Newspaper", places=("blacon",))
+        session.commit()
+        results = _search(fresh_app, session, text="let's talk", place=BLACON, radius_km=20)
+    names = [hit.name for hit in results.hits]
+    assert names[:2] == ["Let's Talk Blacon", "Let's Talk Ellesmere Port"]
+    assert "Talk It Through" in names[2:]
+
+
+def test_a_need_word_in_a_name_earns_no_lift(fresh_app):
+    from directory.db import db
+
+    with fresh_app.app_context():
+        session = db.session
+        make_service(session, "Money Matters", places=("blacon",), needs=("Debt advice",))
+        make_service(
+            session, "Northwich Debt Drop-in", places=("northwich",), needs=("Debt advice",)
+        )
+        session.commit()
+        results = _search(fresh_app, session, text="debt", place=BLACON)
+    assert results.hits[0].name == "Money Matters"
