@@ -43,6 +43,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from directory.mylist.views import bp as mylist_bp
 
     app.register_blueprint(mylist_bp)
+
+    from directory.places.views import bp as places_bp
+
+    app.register_blueprint(places_bp)
     web.init_app(app)
 
     from directory.cli import register_cli

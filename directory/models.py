@@ -23,6 +23,8 @@ from directory.places.models import (
     Address,
     Location,
     LocationKind,
+    PlaceName,
+    PlaceNameRefresh,
     ServiceAtLocation,
 )
 from directory.taxonomy.models import Attribute, Taxonomy, TaxonomyTerm
@@ -44,6 +46,8 @@ __all__ = [
     "Organization",
     "OrganizationIdentifier",
     "Phone",
+    "PlaceName",
+    "PlaceNameRefresh",
     "ProblemReport",
     "Schedule",
     "Service",

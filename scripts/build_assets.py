@@ -122,6 +122,7 @@ def build(dist: Path = DIST) -> dict[str, str]:
     out.add("app.js", app_js.encode())
     out.add("map.js", (SOURCE / "js" / "map.js").read_bytes())
     out.add("search_map.js", (SOURCE / "js" / "search_map.js").read_bytes())
+    out.add("place_suggest.js", (SOURCE / "js" / "place_suggest.js").read_bytes())
 
     for image in (*LEAFLET_IMAGES, "marker-shadow.png"):
         out.add(f"leaflet/images/{image}", (LEAFLET / "images" / image).read_bytes())

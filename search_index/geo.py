@@ -170,8 +170,14 @@ def try_place_in_text(
 ) -> tuple[str, PlaceAnswer | None]:
     """Take a place out of the "what" text. A full postcode is always taken (an unknown one
     still gets its message); an outcode or a name after "in" only when the gazetteer knows
-    it, otherwise it stays a search word."""
+    it, otherwise it stays a search word. With none of those, a place name of the home area
+    starting the text counts ("lache food bank"), but never an everyday word ("over 60s"),
+    nor a place elsewhere, nor one at the end ("debt hoole"), unless after "in"/"near"."""
     rest, candidate, shaped = split_place_from_text(text)
+    if not candidate and gazetteer is not None:
+        found = gazetteer.home_name_at_edge(text)
+        if found is not None:
+            candidate, rest = found
     if not candidate:
         return text, None
     answer = resolve_place(gazetteer, candidate, near)

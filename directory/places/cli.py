@@ -1,4 +1,5 @@
-"""``flask --app wsgi gazetteer build``: build the offline postcode and town gazetteer."""
+"""``flask --app wsgi gazetteer build``: build the offline postcode and town gazetteer;
+``flask --app wsgi places refresh|check``: the home area's own place names."""
 
 from __future__ import annotations
 
@@ -32,10 +33,55 @@ def build(path: Path | None, letters: str | None, force: bool) -> None:
         click.echo(f"No names for: {', '.join(stats.unnamed_authorities)}", err=True)
 
 
+places_cli = AppGroup("places", help="Local place names: curated and from listings.")
+
+
+def _gazetteer():
+    from directory.places.gazetteer import GazetteerMissing, get_gazetteer
+
+    try:
+        return get_gazetteer(current_app.config.get("GAZETTEER_PATH"))
+    except GazetteerMissing as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@places_cli.command("refresh")
+def refresh() -> None:
+    """Rebuild the place names found in listings' addresses (also done by the web app, at
+    most every PLACE_NAMES_CHECK_SECONDS, whenever listings have changed)."""
+    from directory.db import db
+    from directory.places.listing_places import refresh_place_names
+
+    gazetteer = _gazetteer()
+    with db.new_session() as session:
+        report = refresh_place_names(session, gazetteer)
+    click.echo(report.summary())
+
+
+@places_cli.command("check")
+def check() -> None:
+    """Check the curated local places file: every postcode known, inside its council, and no
+    two rows that cannot be told apart. Exits 1 if anything is wrong."""
+    from directory.places.local import LocalPlacesError, check_rows, read_local_places
+
+    gazetteer = _gazetteer()
+    try:
+        rows = read_local_places(gazetteer.local_places_path)
+    except LocalPlacesError as exc:
+        raise click.ClickException(str(exc)) from exc
+    problems = check_rows(gazetteer, rows)
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo(f"{len(rows)} local places, all found inside their councils.")
+
+
 def register(app: Flask) -> None:
     import directory.places.geocode  # noqa: F401  (saving a location fills in coordinates)
 
     app.cli.add_command(gazetteer_cli)
+    app.cli.add_command(places_cli)
 
 
-__all__ = ["gazetteer_cli", "register"]
+__all__ = ["gazetteer_cli", "places_cli", "register"]

@@ -12,15 +12,25 @@ open connections keep reading the old copy and :func:`get_gazetteer` notices the
 
 from __future__ import annotations
 
-import bisect
+import csv
+import logging
 import math
 import os
 import sqlite3
 import threading
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
+from directory.places.local import (
+    LocalPlacesError,
+    bare_name_ok,
+    normalise_sector,
+    read_local_places,
+)
+from directory.places.name_index import NamedPlace, NameIndex, PlaceInfo
 from directory.places.names import alias_keys, fold_name
-from directory.places.paths import default_path
+from directory.places.paths import default_path, local_places_path
 from directory.places.place import (
     LocalAuthority,
     Place,
@@ -32,6 +42,7 @@ from directory.places.place import (
 from directory.places.postcodes import compact_postcode, normalise_outcode
 
 SCHEMA_VERSION = "1"  # must match build.SCHEMA_VERSION (not imported: build pulls in numpy)
+log = logging.getLogger(__name__)
 BUILD_HINT = "Build it with `flask --app wsgi gazetteer build` or `make gazetteer`."
 
 
@@ -50,7 +61,9 @@ class GazetteerMissing(GazetteerError):
 class Gazetteer:
     """Read-only access to one built gazetteer file; safe to share between threads."""
 
-    def __init__(self, path: Path | str | None = None) -> None:
+    def __init__(
+        self, path: Path | str | None = None, local_places: Path | str | None = None
+    ) -> None:
         self.path = Path(path) if path is not None else default_path()
         if not self.path.is_file():
             raise GazetteerMissing(self.path)
@@ -75,25 +88,86 @@ class Gazetteer:
         ):
             self._authorities[row[0]] = LocalAuthority(*row[1:])
         self._by_code = {a.code: a for a in self._authorities.values()}
-        # folded name -> [(population, town)], most populous first
-        self._towns: dict[str, list[tuple[int, Place]]] = {}
-        self._aliases: set[str] = set()
-        self._population: dict[Place, int] = {}
+        self._authority_ids = {a.code: i for i, a in self._authorities.items()}
+        self.local_places_path = Path(local_places) if local_places else local_places_path()
+        self._base = [*self._geonames(conn), *self._curated()]
+        counts = Counter(e.place.la_code for e in self._base if e.info.source == "local")
+        #: The councils the curated file is for (its most common one): their places win.
+        self.home_codes = frozenset(code for code, _ in counts.most_common(1) if code)
+        self.listing_version: object = None
+        self._index = NameIndex(self._base, self.home_codes)
+
+    def _geonames(self, conn: sqlite3.Connection) -> list[NamedPlace]:
         rows = conn.execute(
-            "SELECT name, folded, lat, lon, country_part, population, la FROM town "
-            "ORDER BY population DESC, id"
+            "SELECT name, folded, lat, lon, country_part, population, la FROM town ORDER BY id"
         )
-        aliases: list[tuple[str, tuple[int, Place]]] = []
-        for name, folded, lat, lon, part, population, la in rows:
-            town = (population, Place("town", name, *self._coords(lat, lon), self._la(la), part))
-            self._towns.setdefault(folded, []).append(town)
-            self._population[town[1]] = population
-            aliases.extend((alias, town) for alias in alias_keys(folded))
-        for alias, town in aliases:
-            if alias not in self._towns or alias in self._aliases:
-                self._aliases.add(alias)
-                self._towns.setdefault(alias, []).append(town)
-        self._town_keys = sorted(self._towns)
+        return [
+            NamedPlace(
+                Place("town", name, *self._coords(lat, lon), self._la(la), part),
+                PlaceInfo("town", "", "geonames", population),
+                (folded,),
+                alias_keys(folded),
+            )
+            for name, folded, lat, lon, part, population, la in rows
+        ]
+
+    def _curated(self) -> list[NamedPlace]:
+        """The curated home-area places, each located from its postcode or sector. A bad file
+        is logged and left out: a typo in it must never take place search down."""
+        try:
+            rows = read_local_places(self.local_places_path)
+        except (LocalPlacesError, OSError, UnicodeDecodeError, csv.Error) as exc:
+            log.error("Local place names not loaded from %s: %s", self.local_places_path, exc)
+            return []
+        entries = []
+        for row in rows:
+            place = self.locate(row.postcode, row.authority, name=row.name)
+            if place is None:
+                log.warning("Local place %r: postcode %s is not known", row.name, row.postcode)
+                continue
+            keys = (fold_name(row.name), *(fold_name(o) for o in row.other_names))
+            entries.append(NamedPlace(place, PlaceInfo(row.kind, row.area, "local"), keys))
+        return entries
+
+    def locate(self, code: str, authority: str | None = None, name: str = "") -> Place | None:
+        """A named point ("town" kind) at a full postcode, or at the mean of a postcode
+        sector's postcodes ("CH2 1"), counting only those in ``authority`` when it is given,
+        so a sector that straddles a border gives each side its own point."""
+        full = compact_postcode(code)
+        if full is not None:
+            found = (
+                self._conn()
+                .execute("SELECT lat, lon, la FROM postcode WHERE pc = ?", (full,))
+                .fetchone()
+            )
+            rows = [found] if found else []
+        else:
+            sector = normalise_sector(code)
+            if sector is None:
+                return None
+            low = sector.replace(" ", "")
+            rows = (
+                self._conn()
+                .execute(
+                    "SELECT lat, lon, la FROM postcode WHERE pc >= ? AND pc < ? AND length(pc) = ?",
+                    (low, low[:-1] + chr(ord(low[-1]) + 1), len(low) + 2),
+                )
+                .fetchall()
+            )
+            wanted = self._authority_ids.get(authority or "")
+            if wanted is not None and any(r[2] == wanted for r in rows):
+                rows = [r for r in rows if r[2] == wanted]
+        if not rows:
+            return None
+        lat = round(sum(r[0] for r in rows) / len(rows))
+        lon = round(sum(r[1] for r in rows) / len(rows))
+        la = Counter(r[2] for r in rows).most_common(1)[0][0]
+        return self._point_place("town", name or code, (lat, lon, la))
+
+    def set_listing_places(self, entries: Iterable[NamedPlace], version: object) -> None:
+        """Add the names found in listings' addresses (replacing the previous set)."""
+        self._index = NameIndex([*self._base, *entries], self.home_codes)
+        self.listing_version = version
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -147,34 +221,79 @@ class Gazetteer:
         return self._point_place("outcode", key, found) if found else None
 
     def town(self, name: str, near: tuple[float, float] | None = None) -> list[Place]:
-        """Towns with exactly this name (ignoring case, accents and punctuation).
+        """Named places with exactly this name (ignoring case, accents and punctuation).
 
-        Several places share a name (two Nestons): with ``near`` the closest comes first,
-        otherwise the most populous.
+        Several places share a name (two Nestons, a dozen Uptons): those in the home area
+        (``home_codes``) come first, then, with ``near``, the closest, otherwise the most
+        populous.
         """
-        matches = [place for _, place in self._towns.get(fold_name(name), ())]
+        index = self._index
+        matches = index.lookup(fold_name(name))
         if near is not None and len(matches) > 1 and _is_point(near):
-            matches.sort(key=lambda p: distance_km(near, p))
+            matches.sort(key=lambda p: (not index.is_home(p), distance_km(near, p)))
         return matches
 
     def suggest_towns(self, prefix: str, limit: int = 5) -> list[Place]:
-        """Towns whose name starts with ``prefix``, most populous first (for autocomplete)."""
+        """Places whose name starts with ``prefix``, home-area ones first, then the most
+        populous (for autocomplete)."""
         key = fold_name(prefix)
         if not key or limit <= 0:
             return []
-        start = bisect.bisect_left(self._town_keys, key)
-        end = bisect.bisect_left(self._town_keys, key + "\uffff", lo=start)
-        found = {town for k in self._town_keys[start:end] for town in self._towns[k]}
-        ranked = sorted(found, key=lambda town: (-town[0], town[1].name))
-        return [place for _, place in ranked[:limit]]
+        return self._index.prefix(key, limit)
 
     def town_population(self, place: Place) -> int:
-        """GeoNames population of a town returned by this gazetteer (0 if not a town)."""
-        return self._population.get(place, 0)
+        """GeoNames population of a place returned by this gazetteer (0 if not known)."""
+        return self._index.population(place)
 
     def town_names(self) -> list[str]:
-        """Every folded town name, for fuzzy matching of misspellings."""
-        return self._town_keys
+        """Every folded place name, sorted, for fuzzy matching of misspellings."""
+        return self._index.keys
+
+    def is_home(self, place: Place) -> bool:
+        """True for a place in the home area (the councils of the curated file)."""
+        return self._index.is_home(place)
+
+    def place_kind(self, place: Place) -> str:
+        """ "postcode", "outcode", or what a named place is: "town", "suburb", "village"..."""
+        info = self._index.info.get(place)
+        return info.kind if info else place.kind
+
+    def area_name(self, place: Place) -> str | None:
+        """What a place is part of, to tell it from namesakes: the town a suburb belongs to
+        ("Ellesmere Port" for Whitby), else its council's name."""
+        info = self._index.info.get(place)
+        if info and info.area and fold_name(info.area) != fold_name(place.name):
+            return info.area
+        authority = self._by_code.get(place.la_code) if place.la_code else None
+        return authority.name if authority else None
+
+    def qualifiers(self, place: Place) -> set[str]:
+        """Folded words that may follow a place's name after a comma to pick it out: its
+        area, its council and the council's county ("Whitby, Ellesmere Port", "Whitby, North
+        Yorkshire", "Upton, Cheshire")."""
+        names = {self.area_name(place) or ""}
+        authority = self._by_code.get(place.la_code) if place.la_code else None
+        if authority:
+            names |= {authority.name, authority.upper_tier_name}
+        return {fold_name(n) for n in names if n}
+
+    def home_name_at_edge(self, text: str) -> tuple[str, str] | None:
+        """A home-area place name as the first one to three words of ``text``, as (the name
+        as written, the rest), or None: "lache food bank" -> ("lache", "food bank"). Only at
+        the start, where English puts a place that names a service ("Blacon youth club"): a
+        trailing word ("debt hoole") stays a search word unless "in"/"near" comes before it.
+        Everyday words (``bare_name_ok``) are never taken this way."""
+        if not isinstance(text, str) or len(text) > 4 * 100:
+            return None
+        words = text.split()
+        home_keys = self._index.home_keys
+        for size in (3, 2, 1):
+            if len(words) < size:
+                continue
+            key = fold_name(" ".join(words[:size]))
+            if key in home_keys and bare_name_ok(key):
+                return " ".join(words[:size]).strip(",;:"), " ".join(words[size:]).strip(",;: ")
+        return None
 
     def resolve(self, text: str, near: tuple[float, float] | None = None) -> Resolution:
         """Work out what someone typed: a postcode, an outcode or a town. Never raises."""
@@ -195,9 +314,10 @@ class Gazetteer:
         return authority.codes if authority else set()
 
     def describe(self, place: Place) -> str:
-        """ "Neston, Cheshire West and Chester": a name people can tell apart from its twins."""
-        authority = self._by_code.get(place.la_code) if place.la_code else None
-        return f"{place.name}, {authority.name}" if authority else place.name
+        """ "Whitby, Ellesmere Port" or "Neston, Cheshire West and Chester": a name people can
+        tell apart from its namesakes."""
+        area = self.area_name(place)
+        return f"{place.name}, {area}" if area else place.name
 
 
 def _is_point(value: object) -> bool:
@@ -209,7 +329,7 @@ def _is_point(value: object) -> bool:
     return math.isfinite(lat + lon) and -90 <= lat <= 90 and -180 <= lon <= 180
 
 
-_cache: dict[Path, tuple[tuple[int, int], Gazetteer]] = {}
+_cache: dict[Path, tuple[tuple[int, int, int | None], Gazetteer]] = {}
 _cache_lock = threading.Lock()
 
 
@@ -224,7 +344,11 @@ def get_gazetteer(path: Path | str | None = None) -> Gazetteer:
         st = target.stat()
     except OSError:
         raise GazetteerMissing(target) from None
-    stamp = (st.st_ino, st.st_mtime_ns)
+    try:
+        local = local_places_path().stat().st_mtime_ns
+    except OSError:
+        local = None
+    stamp = (st.st_ino, st.st_mtime_ns, local)
     with _cache_lock:
         cached = _cache.get(target)
         if cached is not None and cached[0] == stamp:

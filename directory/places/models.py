@@ -1,4 +1,5 @@
-"""ORUK location, address, accessibility and service_at_location tables.
+"""ORUK location, address, accessibility and service_at_location tables, and the place
+names found in listings' addresses.
 
 ``kind`` is our own addition: community hubs and Let's Talk sites are first-class places with
 their own pages, not just venues that happen to host a service.
@@ -7,12 +8,14 @@ their own pages, not just venues that happen to host a service.
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, Float, ForeignKey, String, Text
+from sqlalchemy import Enum, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from directory.core.ids import new_id
+from directory.core.ids import new_id, utcnow
+from directory.core.types import UTCDateTime
 from directory.db import Base
 from directory.taxonomy.models import Attribute
 
@@ -126,3 +129,36 @@ class ServiceAtLocation(Base):
     schedules: Mapped[list[Schedule]] = relationship(
         back_populates="service_at_location", order_by="Schedule.id"
     )
+
+
+class PlaceName(Base):
+    """A place name written in listings' addresses ("Upton" in "Upton, Chester CH2 1..."),
+    located at the middle of the postcodes written with it.
+
+    Derived data: ``directory.places.listing_places.refresh_place_names`` rebuilds the whole
+    table from the addresses, so nothing here is edited by hand.
+    """
+
+    __tablename__ = "place_name"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100))
+    folded: Mapped[str] = mapped_column(String(100), index=True)
+    la_code: Mapped[str | None] = mapped_column(String(9))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    #: How many different postcodes and addresses gave this name: the evidence for it.
+    postcodes: Mapped[int] = mapped_column(Integer)
+    addresses: Mapped[int] = mapped_column(Integer)
+
+
+class PlaceNameRefresh(Base):
+    """One row saying how far through the listing change sequence ``place_name`` is, so every
+    process can tell cheaply whether the names need rebuilding or reloading."""
+
+    __tablename__ = "place_name_refresh"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    listing_seq: Mapped[int] = mapped_column(Integer, default=0)
+    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    names: Mapped[int] = mapped_column(Integer, default=0)

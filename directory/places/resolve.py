@@ -103,15 +103,15 @@ def _outcode(gazetteer: Gazetteer, outcode: str) -> Resolution:
 
 
 def _named_twin(gazetteer: Gazetteer, text: str) -> Place | None:
-    """The town meant by "Newport, Isle of Wight" (a name and its council, as
-    ``Gazetteer.describe`` writes it), so a town sharing its name can be chosen in words."""
+    """The place meant by "Whitby, Ellesmere Port", "Whitby, North Yorkshire" or "Newport,
+    Isle of Wight": a name, a comma, then its area, council or county (or the start of one),
+    so a place sharing its name can be chosen in words."""
     name, _, area = text.rpartition(",")
     wanted = fold_name(area)
     if not name.strip() or not wanted:
         return None
     for place in gazetteer.town(name):
-        council = fold_name(gazetteer.describe(place).rpartition(",")[2])
-        if council == wanted or council.startswith(wanted):
+        if any(q == wanted or q.startswith(wanted) for q in gazetteer.qualifiers(place)):
             return place
     return None
 
@@ -126,19 +126,23 @@ def _town(gazetteer: Gazetteer, text: str, near: tuple[float, float] | None) -> 
         place, others = matches[0], matches[1:]
         message = None
         if others:
+            called = place.name if fold_name(place.name) == fold_name(text) else _shown(text)
             message = (
-                f"More than one place is called {place.name}. We are showing "
+                f"More than one place is called {called}. We are showing "
                 f"{gazetteer.describe(place)}; choose another below if you meant a different "
                 "one."
             )
-        # "Newcastle" is a small town in County Down, but people usually mean a much bigger
-        # place whose name starts the same way: offer those too.
-        floor = 2 * gazetteer.town_population(place)
-        bigger = [
-            p
-            for p in gazetteer.suggest_towns(text, limit=SUGGESTIONS + len(matches))
-            if p not in matches and gazetteer.town_population(p) > floor
-        ]
+        bigger: list[Place] = []
+        if not gazetteer.is_home(place):
+            # "Newcastle" is a small town in County Down, but people usually mean a much
+            # bigger place whose name starts the same way: offer those too. In the home area
+            # the local place is meant, so nothing is added.
+            floor = 2 * gazetteer.town_population(place)
+            bigger = [
+                p
+                for p in gazetteer.suggest_towns(text, limit=SUGGESTIONS + len(matches))
+                if p not in matches and gazetteer.town_population(p) > floor
+            ]
         alternatives = others + bigger[: max(0, SUGGESTIONS - len(others))]
         return Resolution(place, alternatives=alternatives, message=message, kind="town")
     suggestions = suggest(gazetteer, text, near)

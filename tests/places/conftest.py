@@ -41,3 +41,30 @@ def full_gazetteer_path() -> Path:
             "(python -m directory.places.build) to include these checks."
         )
     return path
+
+
+def make_places_app(template: Path, tmp_path: Path, gazetteer_path: Path, **extra):
+    """The app on a copy of the migrated SQLite database and the given gazetteer, checking
+    the listing-derived place names on every request (no 30-second throttle)."""
+    import shutil
+
+    from directory import create_app
+    from tests.conftest import _app_config
+
+    db_path = tmp_path / f"directory-{len(list(tmp_path.iterdir()))}.sqlite"
+    shutil.copy(template, db_path)
+    config = _app_config(f"sqlite:///{db_path}", tmp_path)
+    return create_app(
+        config | {"GAZETTEER_PATH": str(gazetteer_path), "PLACE_NAMES_CHECK_SECONDS": 0} | extra
+    )
+
+
+@pytest.fixture
+def places_app(migrated_sqlite_template: Path, tmp_path: Path, small_build: BuildStats):
+    """:func:`make_places_app` on the small gazetteer, with rate limits off (the endpoint's
+    limit is tested on an app of its own)."""
+    app = make_places_app(
+        migrated_sqlite_template, tmp_path, small_build.path, RATELIMIT_ENABLED=False
+    )
+    yield app
+    app.extensions["database"].engine.dispose()

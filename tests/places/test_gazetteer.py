@@ -81,10 +81,15 @@ def test_town_lookup_ignores_case_and_accents(gazetteer: Gazetteer) -> None:
     assert gazetteer.town("Atlantis") == []
 
 
-def test_neston_twins_are_ordered_by_distance(gazetteer: Gazetteer) -> None:
-    by_population = gazetteer.town("Neston")
+def test_neston_twins_are_ordered_by_distance(gazetteer: Gazetteer, small_build, tmp_path) -> None:
+    # With no curated home-area file, the more populous namesake comes first.
+    plain = Gazetteer(small_build.path, local_places=tmp_path / "none.csv")
+    by_population = plain.town("Neston")
     assert len(by_population) == 2
     assert by_population[0].latitude < 52  # Wiltshire's is (slightly) bigger
+    plain.close()
+    # With it, the home area's Neston comes first even with no point to measure from.
+    assert gazetteer.town("Neston")[0].la_code == "E06000050"
     near_chester = gazetteer.town("neston", near=CHESTER)
     assert near_chester[0].latitude > 53  # the Wirral one
     assert near_chester[0].la_code == "E06000050"

@@ -84,9 +84,16 @@ def test_small_namesake_offers_the_city(gazetteer: Gazetteer) -> None:
     assert "Newcastle upon Tyne" in names
 
 
-def test_common_short_names(gazetteer: Gazetteer) -> None:
-    place = gazetteer.resolve("Ellesmere Port").place
+def test_common_short_names(gazetteer: Gazetteer, small_build, tmp_path) -> None:
+    # GeoNames calls it "Ellesmere Port Town"; the short name finds it even with no curated
+    # file, and the curated file's "Ellesmere Port" replaces it.
+    plain = Gazetteer(small_build.path, local_places=tmp_path / "none.csv")
+    place = plain.resolve("Ellesmere Port").place
     assert place is not None and place.name == "Ellesmere Port Town"
+    plain.close()
+    place = gazetteer.resolve("Ellesmere Port").place
+    assert place is not None and place.name == "Ellesmere Port"
+    assert [p.name for p in gazetteer.town("Ellesmere Port Town")] == ["Ellesmere Port"]
     hull = gazetteer.resolve("Hull").place
     assert hull is not None and hull.name == "Kingston upon Hull"
 
