@@ -33,7 +33,7 @@ def build(path: Path | None, letters: str | None, force: bool) -> None:
         click.echo(f"No names for: {', '.join(stats.unnamed_authorities)}", err=True)
 
 
-places_cli = AppGroup("places", help="Local place names: curated and from listings.")
+places_cli = AppGroup("places", help="Places: local place names, and kinds of place.")
 
 
 def _gazetteer():
@@ -81,7 +81,13 @@ def register(app: Flask) -> None:
     import directory.places.geocode  # noqa: F401  (saving a location fills in coordinates)
 
     app.cli.add_command(gazetteer_cli)
-    app.cli.add_command(places_cli)
+    existing = app.cli.commands.get("places")
+    if isinstance(existing, click.Group) and existing is not places_cli:
+        # Another part (kinds of place) made the group first: join it rather than replace it.
+        for command in places_cli.commands.values():
+            existing.add_command(command)
+    else:
+        app.cli.add_command(places_cli)
 
 
 __all__ = ["gazetteer_cli", "places_cli", "register"]

@@ -28,7 +28,7 @@ from directory.places.local import (
     normalise_sector,
     read_local_places,
 )
-from directory.places.name_index import NamedPlace, NameIndex, PlaceInfo
+from directory.places.name_index import NamedPlace, NameIndex, PlaceInfo, rough_km
 from directory.places.names import alias_keys, fold_name
 from directory.places.paths import default_path, local_places_path
 from directory.places.place import (
@@ -37,7 +37,6 @@ from directory.places.place import (
     PlaceKind,
     Resolution,
     country_part_of,
-    distance_km,
 )
 from directory.places.postcodes import compact_postcode, normalise_outcode
 
@@ -230,7 +229,8 @@ class Gazetteer:
         index = self._index
         matches = index.lookup(fold_name(name))
         if near is not None and len(matches) > 1 and _is_point(near):
-            matches.sort(key=lambda p: (not index.is_home(p), distance_km(near, p)))
+            point = Place("town", "", *(float(v) for v in near))
+            matches.sort(key=lambda p: (not index.is_home(p), rough_km(point, p)))
         return matches
 
     def suggest_towns(self, prefix: str, limit: int = 5) -> list[Place]:
