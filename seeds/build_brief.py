@@ -3,7 +3,9 @@ the product brief names.
 
 Only the facts the brief gives are recorded (``brief.toml`` holds them, one place to audit).
 Where the brief names no street, a place sits at the centre of its town from the gazetteer and
-its description says the position is approximate. Run: ``.venv/bin/python seeds/build_brief.py``.
+its description says the position is approximate. The hubs the brief names are stored as
+community hubs (``x_kind``), so they are on the hub lists like any other.
+Run: ``.venv/bin/python seeds/build_brief.py``.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ BRIEF_FILE = SEEDS_DIR / "brief.toml"
 LAST_MODIFIED = "2026-11-01T09:00:00.000Z"
 #: A point inside each county, to choose between towns of the same name (two Nestons).
 NEAR = {"Cheshire": (53.19, -2.89), "Worcestershire": (52.19, -2.22)}
+#: The kinds of place a location can be (its x_kind); the brief's hubs are community hubs.
+KINDS = frozenset({"venue", "community_hub", "lets_talk", "virtual"})
 #: Towns whose GeoNames name differs from the everyday one.
 GAZETTEER_NAMES = {"Ellesmere Port": "Ellesmere Port Town"}
 
@@ -45,11 +49,15 @@ def place_json(item: dict) -> JSON:
     location_id = seed_id("brief", "location", item["key"])
     post_town = item.get("post_town")
     city, line_2 = (post_town, town) if post_town else (town, None)
+    kind = item.get("kind", "venue")
+    if kind not in KINDS:
+        raise ValueError(f"{item['key']}: kind {kind!r} is not one of {sorted(KINDS)}")
+    position = f"The map position is approximate: it marks the centre of {town}."
     return location(
         location_id,
         item["name"],
-        "venue",
-        description=f"The map position is approximate: it marks the centre of {town}.",
+        kind,
+        description=" ".join(filter(None, (item.get("about"), position))),
         latitude=lat,
         longitude=lon,
         addresses=[address(location_id, item["name"], city, county, "", line_2=line_2)],

@@ -273,6 +273,20 @@ def test_named_places_sit_at_their_town_centres_from_the_gazetteer():
     assert (blacon["latitude"], blacon["longitude"]) == (53.20832, -2.9253)
 
 
+def test_the_hubs_the_brief_names_are_community_hubs_and_no_lets_talk_site_is_invented():
+    kinds = {loc["name"]: loc["x_kind"] for loc in locations(BRIEF)}
+    assert kinds == {
+        "The Bluecoat": "community_hub",
+        "Ellesmere Port Women's Centre": "community_hub",
+        "Blacon Playing Fields": "community_hub",
+        "Worcester Community Trust": "venue",
+    }
+    lets_talk = next(s for s in BRIEF if s["name"] == "Let's Talk")
+    assert not lets_talk["service_at_locations"] and "names none" in lets_talk["x_data_notes"]
+    carers_hub = next(s for s in BRIEF if s["name"] == "Worcestershire Carers Hub")
+    assert not carers_hub["service_at_locations"] and "no address" in carers_hub["x_data_notes"]
+
+
 # The demonstration set -----------------------------------------------------------------------
 
 
@@ -364,6 +378,16 @@ def test_demo_set_has_the_variety_the_site_must_handle():
     kinds = Counter(loc["x_kind"] for loc in locations(DEMO))
     assert kinds["community_hub"] >= 5 and kinds["lets_talk"] >= 3 and kinds["virtual"] >= 1
     schedules = [sch for s in DEMO for sch in s["schedules"]]
+    timetabled = {
+        sal["location"]["id"]
+        for s in DEMO
+        for sal in s["service_at_locations"]
+        if any(sch.get("service_at_location_id") == sal["id"] for sch in s["schedules"])
+    }
+    places = [loc for loc in locations(DEMO) if loc["x_kind"] in ("community_hub", "lets_talk")]
+    assert all(loc["id"] in timetabled for loc in places), (
+        "every hub and Let's Talk site has sessions"
+    )
     assert any(re.fullmatch(r"-?\d[A-Z]{2}", sch.get("byday", "")) for sch in schedules)
     assert any(sch["freq"] == "MONTHLY" and "bymonthday" in sch for sch in schedules)
     assert any(sch.get("opens_at", "") >= "18:00" for sch in schedules)
