@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from directory.db import db
 from directory.feedback.services import record_problem
 from directory.models import Location, LocationKind, Organization, Service
-from directory.public import facts, home_page, pages, place_page, services
+from directory.public import facts, pages, place_lists, place_page, services
 from directory.public.formatting import slug as make_slug
 from directory.public.forms import REPORT_MAX_LENGTH, ReportProblemForm, SearchForm
 from directory.public.place_groups import place_of
@@ -159,8 +159,14 @@ def lets_talk() -> str:
 
 
 def _place_list(kind: LocationKind, nav: str) -> str:
-    listing = home_page.place_list(db.session, kind, request.args.get("where", ""))
-    return render_template("public/place_list.html", kind=kind.value, listing=listing, nav=nav)
+    listing = place_lists.place_list_page(db.session, kind, request.args.get("where", ""))
+    return render_template(
+        "public/place_list.html",
+        kind=kind.value,
+        listing=listing,
+        nav=nav,
+        show_exit=listing.show_exit,
+    )
 
 
 @bp.get("/cover-your-tracks")
