@@ -99,6 +99,18 @@ def candidate_name(text: str | None) -> str | None:
     return cleaned
 
 
+def address_names(
+    address_1: str | None, address_2: str | None, city: str | None, region: str | None
+) -> list[str]:
+    """The place names an address gives. Feeds pack lines together (", Ellesmere Port,
+    Cheshire, " in one field), so every field is split at commas. Each part of ``address_2``,
+    ``city`` and ``region`` may be a name; so may a part of ``address_1`` after its first
+    ("Hoole Community Centre, Westminster Road, Hoole"), which is the building or street."""
+    parts = [p for field in (address_2, city, region) for p in (field or "").split(",")]
+    parts += (address_1 or "").split(",")[1:]
+    return list(dict.fromkeys(n for n in map(candidate_name, parts) if n))
+
+
 def _display(spellings: Counter[str]) -> str:
     """The spelling most addresses use; all-capitals or all-lower-case is title-cased."""
     name = spellings.most_common(1)[0][0]
@@ -108,9 +120,9 @@ def _display(spellings: Counter[str]) -> str:
 def collect_place_names(session: Session, gazetteer: Gazetteer) -> RefreshReport:
     """Every place name in the addresses, one per name and council, not yet saved."""
     rows = session.execute(
-        select(Address.address_2, Address.city, Address.region, Address.postal_code).where(
-            Address.postal_code != ""
-        )
+        select(
+            Address.address_1, Address.address_2, Address.city, Address.region, Address.postal_code
+        ).where(Address.postal_code != "")
     )
     report = RefreshReport()
     # (folded name, council) -> postcode points, address count, spellings
@@ -118,16 +130,14 @@ def collect_place_names(session: Session, gazetteer: Gazetteer) -> RefreshReport
     counts: Counter[tuple[str, str | None]] = Counter()
     spellings: dict[tuple[str, str | None], Counter[str]] = defaultdict(Counter)
     located: dict[str, Place | None] = {}
-    for address_2, city, region, postal_code in rows:
+    for address_1, address_2, city, region, postal_code in rows:
         report.addresses += 1
         if postal_code not in located:
             located[postal_code] = gazetteer.postcode(postal_code)
         place = located[postal_code]
         if place is None:
             continue
-        for text in dict.fromkeys(candidate_name(t) for t in (address_2, city, region)):
-            if text is None:
-                continue
+        for text in address_names(address_1, address_2, city, region):
             key = (fold_name(text), place.la_code)
             points[key][place.name] = place
             counts[key] += 1

@@ -102,14 +102,14 @@ def _http_error(exc: HTTPException) -> Response:
     return response
 
 
-_SKIP_SYNC = frozenset({"assets", "static"})
+_SKIP_SYNC = frozenset({"assets", "static"})  # files, not pages
 
 
 @bp.before_app_request
 def _sync_listing_places() -> None:
     """Keep place names from listings' addresses current (throttled; never fails a page)."""
-    if request.endpoint in _SKIP_SYNC or not current_app.config.get("PLACE_NAMES_SYNC", True):
-        return
+    if request.endpoint in _SKIP_SYNC or request.blueprint == "api":
+        return  # the API resolves postcodes; its consumers get a steady query count
     gazetteer = current_gazetteer()
     if gazetteer is None:
         return

@@ -203,15 +203,16 @@ def _chosen(params: SearchParams, terms: TermIndex) -> list[tuple[str, str]]:
 
 
 def _alternatives(params: SearchParams, results: SearchResults) -> list[tuple[str, str | None]]:
-    """Other places the person may have meant, as links. A town with the same name as the one
-    shown is asked for by its name and council ("Newport, Isle of Wight"), which the resolver
-    understands."""
+    """Other places the person may have meant, as links: by name when the name alone finds
+    that place ("Chester"), else by name and area ("Newport, Isle of Wight", "Ellesmere,
+    Shropshire" beside Ellesmere Port), which the resolver understands."""
     geo = gazetteer()
     shown = results.place.name if results.place else None
     out: list[tuple[str, str | None]] = []
     for place in results.place_alternatives[:5]:
         label = geo.describe(place) if geo else place.name
-        where = label if place.name == shown else place.name
+        by_name = geo.town(place.name, home_location())[:1] if geo else []
+        where = place.name if by_name == [place] else label
         url = url_for("public.search") + params.query(where=where) if where != shown else None
         if (label, url) not in out:
             out.append((label, url))

@@ -9,7 +9,7 @@ from sqlalchemy import select, text
 from directory.db import db
 from directory.places import listing_places
 from directory.places.gazetteer import get_gazetteer
-from directory.places.listing_places import candidate_name, refresh_place_names
+from directory.places.listing_places import address_names, candidate_name, refresh_place_names
 from directory.places.models import Address, PlaceName, PlaceNameRefresh
 from directory.places.place import distance_km
 from tests.factories import make_service
@@ -52,6 +52,19 @@ def test_address_lines_that_can_be_places() -> None:
         "<b>Upton</b>",
     ):
         assert candidate_name(not_a_place) is None, not_a_place
+
+
+def test_names_from_packed_and_multi_part_address_lines() -> None:
+    # As real feeds write them: an ORUK 1 city field with commas, a building and street
+    # before the place in address_1.
+    assert address_names("4 Civic Way", None, ", Ellesmere Port, Cheshire, ", None) == [
+        "Ellesmere Port"
+    ]
+    assert address_names(
+        "Hoole Community Centre, Westminster Road, Hoole", None, "Chester", "Cheshire"
+    ) == ["Chester", "Hoole"]
+    assert address_names("***", None, "Great Sutton", None) == ["Great Sutton"]
+    assert address_names(None, None, None, None) == []
 
 
 def test_a_name_in_addresses_becomes_a_place(places_app: Flask) -> None:
@@ -149,3 +162,20 @@ def test_the_check_command(places_app: Flask) -> None:
     assert result.exit_code == 1
     assert "postcode SY14" in result.output and "not found" in result.output
     assert "postcode CH" not in result.output
+
+
+def test_refresh_on_both_databases(any_app: Flask, small_build) -> None:
+    """The refresh locks its row (FOR UPDATE on PostgreSQL) and rebuilds the table; running it
+    twice gives the same names, not twice as many."""
+    from directory.places.gazetteer import Gazetteer
+
+    gazetteer = Gazetteer(small_build.path)
+    _add_service(any_app, "Hoole Walkers", ("Hoole Bank", "Chester", "CH2 4ES"))
+    with any_app.app_context():
+        first = refresh_place_names(db.session, gazetteer)
+        second = refresh_place_names(db.session, gazetteer)
+        rows = db.session.scalars(select(PlaceName.folded)).all()
+    assert sorted(rows) == sorted(n.folded for n in second.names)
+    assert len(first.names) == len(second.names) == len(rows)
+    assert "hoole bank" in rows
+    gazetteer.close()
