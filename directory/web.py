@@ -110,6 +110,9 @@ def _templates(app: Flask) -> None:
             "slug": formatting.slug,
             "join_words": formatting.join_words,
             "paragraphs": formatting.paragraphs,
+            "safe_html": formatting.safe_html,
+            "plain_text": formatting.plain_text,
+            "safe_url": formatting.safe_url,
         }
     )
 

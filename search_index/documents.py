@@ -7,13 +7,12 @@ gets one "area" document carrying the ONS codes of the local authorities it cove
 ACTIVE listings are indexed: ``documents_for_services`` returns an empty list for a service
 that is not public (any more), which tells the store to delete it.
 
-A service counts as free when every cost option is zero or says free, or when it has no cost
-options and its fees text is empty or says free ("Free", "No charge", "None").
+A service counts as free only when the listing says free (``directory.listings.cost``): a
+listing that says nothing about cost is not free.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -22,6 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.listings import opening
+from directory.listings.cost import cost_status
+from directory.listings.html import html_to_text
 from directory.models import ListingStatus, LocationKind, TaxonomyTerm
 from search_index.analysis import query_words
 from search_index.geo import cell_terms
@@ -42,21 +43,13 @@ if TYPE_CHECKING:
 
 REMOTE_MODES = ("phone", "online")
 SUMMARY_CHARS = 1500
-_FREE = re.compile(r"^\s*(?:free|no charge|no cost|none|nil|n/a|£?0(?:\.00)?)\b", re.I)
 _NATIONAL_EXTENTS = ("national", "country", "uk", "england")
 
 
 def is_free(service: Any) -> bool:
-    """See the module docstring for the rule (``service`` is a ``Service`` or a record)."""
-    if service.cost_options:
-        return all(
-            option.amount == 0
-            if option.amount is not None
-            else bool(_FREE.match(option.option or option.amount_description or ""))
-            for option in service.cost_options
-        )
-    fees = (service.fees or "").strip()
-    return not fees or bool(_FREE.match(fees))
+    """Whether the listing says free (``service`` is a ``Service`` or a record); the rule
+    is :func:`directory.listings.cost.cost_status`, shared with the pages."""
+    return cost_status(service) == "free"
 
 
 def last_checked(service: Any) -> date | None:
@@ -197,6 +190,7 @@ class DocumentBuilder:
         hours = self._hours_fields(schedules)
         min_age, max_age = _age(service.minimum_age), _age(service.maximum_age)
         checked = common["checked"]
+        description = html_to_text(service.description)  # feeds send HTML: index the words
         doc: dict[str, Any] = {
             "doc_id": doc_id,
             "service_id": service.id,
@@ -211,7 +205,7 @@ class DocumentBuilder:
                     "alternate_name": service.alternate_name or "",
                     "parent_need": ". ".join(common["parent_labels"] + common["group_labels"]),
                     "organisation": common["org_name"],
-                    "description": " ".join(t for t in (service.description, extra_text) if t),
+                    "description": f"{description} {html_to_text(extra_text)}".strip(),
                     "eligibility": service.eligibility_description or "",
                     "place": place_text,
                 }
@@ -229,7 +223,7 @@ class DocumentBuilder:
                 "name": service.name or "",
                 "organisation_name": common["org_name"],
                 "organisation_id": common["org_id"],
-                "summary": (service.description or "")[:SUMMARY_CHARS],
+                "summary": description[:SUMMARY_CHARS],
                 "modes": common["modes"],
                 "free": "free" in common["flags"],
                 "needs": common["need_labels"],

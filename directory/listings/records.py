@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from directory.core.ids import normalise_uuid
+from directory.listings import links
 from directory.listings import normalise as n
 from directory.listings.models import ListingStatus
 from directory.listings.serialise import iso_datetime
@@ -70,6 +71,9 @@ ENTITIES: dict[str, Entity] = {
                 "service_at_locations": "service_at_location", "languages": "language",
                 "funding": "funding", "cost_options": "cost_option", "contacts": "contact",
                 "attributes": "attribute", "phones": "phone",
+                # Source taxonomy terms (link_type "source_term"), kept apart from
+                # curated attributes: see directory/listings/shapes/terms.py.
+                "x_source_terms": "attribute",
             },
             objects={"organization": "organization"},
             aliases={"fees_description": "fees"},
@@ -241,10 +245,9 @@ def _number(value: Any) -> int | float | None:
 
 
 def _url(value: Any) -> str | None:
-    text = n.clean_text(value)
-    if text and re.match(r"(?i)^www\.", text):
-        return "https://" + text
-    return text
+    """Only http(s) web addresses are kept; a bare domain gets ``https://`` (see
+    :mod:`directory.listings.links`: a ``javascript:`` link must never reach a page)."""
+    return links.web_address(n.clean_text(value))
 
 
 def _email(value: Any) -> str | None:

@@ -235,7 +235,7 @@ def _cost(entry: Entry) -> Sentence:
     cost = entry.cost
     if cost is not None and cost.free:
         return sentence("money", "It is ", ("free",), ".")
-    if cost is not None and cost.lines:
+    if cost is not None and cost.status == "paid" and cost.lines:
         return sentence("money", "It costs ", (cost.lines[0],), ".")
     return sentence("money", "Ask if you need to pay.")
 

@@ -30,7 +30,7 @@ from directory.models import (
 )
 from directory.mylist.session_list import Item
 from directory.public import facts, services
-from directory.public.formatting import ages_text
+from directory.public.formatting import ages_text, safe_url
 from directory.public.pages import address_lines
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -172,7 +172,7 @@ def _entry(item: Item, service: Service, now: datetime) -> Entry:
         closed_notice=facts.closed_notice(service.status),
         contacts=contacts,
         email=service.email if service.email not in contact_emails else None,
-        website=service.url or None,
+        website=safe_url(service.url),
         status_text=open_status(service.schedules, now).text,
         times=[] if per_place else describe_times(service.schedules),
         week=[] if per_place else describe_week(service.schedules, today),

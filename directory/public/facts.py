@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from directory.listings.cost import CostStatus, cost_status, is_donation, says_only_free
+from directory.listings.html import html_to_line
 from directory.models import Service
 from directory.public.formatting import format_money, paragraphs, tel_href
 
@@ -37,7 +39,6 @@ STATUS_TAGS = {
     "inactive": "Not running",
     "defunct": "Closed",
 }
-FREE_WORDS = ("free", "no charge", "no cost")
 _EMPTY_PHONE_NOTES = frozenset({"call", "phone", "telephone", "tel", "call us", "phone us"})
 #: Words that join the facts of "who it is for" without adding one.
 _LINKING_WORDS = frozenset({"for", "aged", "age", "ages", "people", "living", "in", "and", "or"})
@@ -45,15 +46,21 @@ _LINKING_WORDS = frozenset({"for", "aged", "age", "ages", "people", "living", "i
 
 @dataclass
 class Cost:
-    """``free`` is True only when the listing says so; an empty listing is "not given"."""
+    """What a listing says about cost: its ``status`` (:func:`cost_status`, the one rule the
+    search filter uses too) and its own words, each said once."""
 
-    free: bool
+    status: CostStatus
     lines: list[str] = field(default_factory=list)
     notes: str | None = None
 
     @property
+    def free(self) -> bool:
+        return self.status == "free"
+
+    @property
     def known(self) -> bool:
-        return self.free or bool(self.lines) or bool(self.notes)
+        """Whether the listing says anything about cost at all."""
+        return self.status != "unknown" or bool(self.lines) or bool(self.notes)
 
 
 @dataclass
@@ -81,36 +88,32 @@ def term_names(service: Service, link_type: str) -> list[str]:
 
 
 def cost(service: Service) -> Cost:
-    """Cost options in words: "Free", "£2.50: per session", or the listing's own words."""
+    """Cost in words: the status, and lines such as "£2.50: per session" or the listing's
+    own words; words that only say "free" are left to the "Free" above them."""
     lines: list[str] = []
-    paid = said_free = False
     for option in service.cost_options:
-        described = (option.amount_description or option.option or "").strip()
-        if option.amount:
-            paid = True
+        described = html_to_line(option.amount_description or option.option)
+        if option.amount and option.amount > 0:
             money = format_money(option.amount)
-            lines.append(described if money in described else f"{money}: {described}".rstrip(": "))
-        elif option.amount == 0 or _says_free(described):
-            said_free = True
-            if described and not _says_free(described):
+            if money in described:
                 lines.append(described)
-        elif described:
+            elif is_donation(described or option.option):
+                donation = f"suggested donation {money}"
+                lines.append(f"{described} ({donation})" if described else donation.capitalize())
+            else:
+                lines.append(f"{money}: {described}".rstrip(": "))
+        elif described and not says_only_free(described):
             lines.append(described)
-    fees = (service.fees or "").strip() or None
-    free = not paid and not lines and (said_free or (fees is not None and _says_free(fees)))
-    notes = None if fees and fees.lower().rstrip(".") in FREE_WORDS else fees
-    if notes and _plain(notes) in {_plain(line) for line in lines}:
+    lines = list(dict.fromkeys(lines))
+    fees = html_to_line(service.fees) or None
+    notes = None if fees and says_only_free(fees) else fees
+    if notes and any(_plain(notes) in _plain(line) for line in lines):
         notes = None  # the same words as a cost option: say them once
-    return Cost(free=free, lines=list(dict.fromkeys(lines)), notes=notes)
+    return Cost(status=cost_status(service), lines=lines, notes=notes)
 
 
 def _plain(text: str) -> str:
     return " ".join(re.findall(r"[\w£.]+", text.casefold())).rstrip(".")
-
-
-def _says_free(text: str) -> bool:
-    lowered = text.strip().lower()
-    return any(lowered.startswith(word) for word in FREE_WORDS)
 
 
 def referral_text(referral: str | None) -> str | None:

@@ -13,6 +13,11 @@ from urllib.parse import quote_plus
 
 from slugify import slugify
 
+# Template filters defined beside the rules they apply, registered with the others.
+from directory.listings.html import html_to_line
+from directory.listings.html import safe_html as safe_html
+from directory.listings.links import safe_url as safe_url
+
 _NOT_DIALLABLE = re.compile(r"[^\d+]")
 _BLANK_LINE = re.compile(r"\n\s*\n")
 
@@ -111,6 +116,12 @@ def slug(text: str | None) -> str:
 def paragraphs(text: str | None) -> list[str]:
     """Free text split at blank lines, so a long description reads as paragraphs."""
     return [part.strip() for part in _BLANK_LINE.split(text or "") if part.strip()]
+
+
+def plain_text(text: str | None) -> str:
+    """A description (HTML or not) as one line of plain text: for a meta description or the
+    short summary under a name in a list (see :mod:`directory.listings.html`)."""
+    return html_to_line(text)
 
 
 def join_words(items: list[str]) -> str:

@@ -1,6 +1,10 @@
 """schema.org ``Service`` data for a service page, so search engines and assistants can answer
 "when is it open" and "where is it" from the listing itself.
 
+The description is given as plain text (feeds often send HTML) and every link passes
+:func:`~directory.listings.links.safe_url`, so a ``javascript:`` address stored by any route
+never reaches a consumer as the service's ``url``.
+
 The result goes inside ``<script type="application/ld+json">``. It is data, never run, but an
 HTML parser still ends the element at ``</script>``, so ``<``, ``>`` and ``&`` are written as
 JSON unicode escapes: the text stays valid JSON and cannot close the element.
@@ -11,6 +15,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from directory.listings.html import html_to_text
+from directory.listings.links import safe_email, safe_url
 from directory.listings.opening_rules import parse_rule
 from directory.models import Location, Schedule, Service
 
@@ -41,13 +47,13 @@ def service_data(service: Service, page_url: str | None = None) -> dict[str, Any
         data["@id"] = page_url
     data["name"] = service.name
     _put(data, "alternateName", service.alternate_name)
-    _put(data, "description", service.description)
-    _put(data, "url", service.url)
+    _put(data, "description", html_to_text(service.description))
+    _put(data, "url", safe_url(service.url))
     org = service.organization
     if org is not None:
         provider: dict[str, Any] = {"@type": "Organization", "name": org.name}
-        _put(provider, "url", org.website)
-        _put(provider, "email", org.email)
+        _put(provider, "url", safe_url(org.website))
+        _put(provider, "email", safe_email(org.email))
         data["provider"] = provider
     areas = [
         {"@type": "AdministrativeArea", "name": area.name or area.extent}
@@ -97,10 +103,11 @@ def _channels(service: Service) -> list[dict[str, Any]]:
             if phone.number:
                 point: dict[str, Any] = {"@type": "ContactPoint", "telephone": phone.number}
                 _put(point, "name", contact.name)
-                _put(point, "email", contact.email)
+                _put(point, "email", safe_email(contact.email))
                 channels.append({"@type": "ServiceChannel", "servicePhone": point})
-    if service.url:
-        channels.append({"@type": "ServiceChannel", "serviceUrl": service.url})
+    url = safe_url(service.url)
+    if url:
+        channels.append({"@type": "ServiceChannel", "serviceUrl": url})
     return channels
 
 

@@ -22,7 +22,7 @@ from directory.listings.opening import (
 )
 from directory.models import Location, Organization, Schedule, Service, ServiceAtLocation
 from directory.public import facts, jsonld, services
-from directory.public.formatting import ages_text, directions_url
+from directory.public.formatting import ages_text, directions_url, safe_url
 
 #: Listings not checked for longer than this are flagged "check with the service".
 STALE_AFTER = timedelta(days=365)
@@ -81,7 +81,7 @@ class ServicePage:
 
     @property
     def has_contact(self) -> bool:
-        return bool(self.contacts or self.service.email or self.service.url)
+        return bool(self.contacts or self.service.email or safe_url(self.service.url))
 
 
 def london_now() -> datetime:

@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory.listings.html import html_to_text
 from directory.listings.ical import CalendarItem, calendar_for
 from directory.listings.opening import (
     LONDON,
@@ -25,7 +26,7 @@ from directory.listings.opening import (
 )
 from directory.models import Location, Schedule, Service, ServiceAtLocation
 from directory.public import facts, services
-from directory.public.formatting import directions_url
+from directory.public.formatting import directions_url, safe_url
 from directory.public.pages import (
     accessibility_notes,
     address_lines,
@@ -136,8 +137,8 @@ def place_calendar(
             + (" (demonstration listing)" if sal.service.is_demonstration else ""),
             schedules=schedules_at(sal),
             location=place_line or None,
-            description=sal.service.description,
-            url=page_url(sal.service) if page_url else sal.service.url,
+            description=html_to_text(sal.service.description),
+            url=page_url(sal.service) if page_url else safe_url(sal.service.url),
         )
         for sal in services.services_at(session, location)
         if is_running(sal.service)

@@ -163,11 +163,14 @@ class TestServicePage:
 
     def test_json_ld_cannot_close_its_script_element(self, client, session, data: PublicData):
         service = data.service("Hoole Knit and Natter")
-        service.description = "Knitting </script><script>alert(1)</script> & natter"
+        service.alternate_name = "Knitting </script><script>alert(1)</script> & natter"
+        service.description = "<p>Knitting </script><script>alert(1)</script> &amp; natter</p>"
         session.commit()
         html = client.get(f"/services/{service.id}", follow_redirects=True).data
         assert b"<script>alert(1)" not in html
-        assert json_ld(html)["description"] == service.description
+        assert json_ld(html)["alternateName"] == service.alternate_name
+        # The description is given as plain text: the feed's markup is not passed on.
+        assert json_ld(html)["description"] == "Knitting & natter"
 
     def test_safety_features_only_on_domestic_abuse_services(self, client, data: PublicData):
         safe = client.get(f"/services/{data.refuge.id}", follow_redirects=True).data.decode()

@@ -88,14 +88,16 @@ def test_every_document_fits_the_schema(session):
         assert set(doc) <= fields
 
 
-def test_free_means_zero_cost_or_free_words_or_nothing_said(session):
+def test_free_only_where_the_listing_says_free(session):
     assert is_free(make_service(session, "Zero", cost=("Free", 0.0)))
     paid = make_service(session, "Paid", cost=("£3 a session", 3.0))
     assert not is_free(paid)
-    unknown = make_service(session, "Words", cost=("Free for carers", None))
-    assert is_free(unknown)
+    words = make_service(session, "Words", cost=("Free for carers", None))
+    assert is_free(words)
     nothing = make_service(session, "Nothing")
     nothing.cost_options.clear()
+    assert not is_free(nothing), "a listing that says nothing about cost is not free"
+    nothing.fees = "No charge"
     assert is_free(nothing)
     nothing.fees = "£2 donation suggested"
     assert not is_free(nothing)
