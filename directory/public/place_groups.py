@@ -102,3 +102,32 @@ def with_demonstration_flags(session: Session, places: Sequence[Place]) -> list[
         found = [flag for record_id in place.ids for flag in flags.get(record_id, [])]
         marked.append(replace(place, demonstration=bool(found) and all(found)))
     return marked
+
+
+def services_held(session: Session, places: Sequence[Place]) -> dict[str, list[ServiceAtLocation]]:
+    """The public services held at each place (keyed by the id of the record that stands for
+    it), by service name, each service once, with what their sessions need loaded: the same
+    as :func:`directory.public.services.services_at` for one place, in one query for a whole
+    list of places (a list of hubs asked one place at a time took half a second)."""
+    owner = {record_id: place.location.id for place in places for record_id in place.ids}
+    if not owner:
+        return {}
+    found = session.scalars(
+        select(ServiceAtLocation)
+        .join(Service, ServiceAtLocation.service_id == Service.id)
+        .where(
+            ServiceAtLocation.location_id.in_(owner),
+            Service.listing_status == ListingStatus.ACTIVE,
+        )
+        .options(
+            selectinload(ServiceAtLocation.schedules),
+            selectinload(ServiceAtLocation.service).selectinload(Service.schedules),
+            selectinload(ServiceAtLocation.service).selectinload(Service.attributes),
+            selectinload(ServiceAtLocation.service).selectinload(Service.service_at_locations),
+        )
+        .order_by(Service.name, Service.id, ServiceAtLocation.location_id)
+    )
+    held: dict[str, dict[str, ServiceAtLocation]] = {place.location.id: {} for place in places}
+    for sal in found:
+        held[owner[sal.location_id]].setdefault(sal.service_id, sal)
+    return {key: list(by_service.values()) for key, by_service in held.items()}

@@ -21,14 +21,17 @@ from sqlalchemy.orm import Session
 from directory.listings.opening_occurrences import Occurrence, as_utc, occurrences, usable_rules
 from directory.listings.opening_rules import LONDON
 from directory.listings.opening_text import format_hours, relative_day
-from directory.models import Location, LocationKind, Service
+from directory.models import Location, LocationKind, Service, ServiceAtLocation
 from directory.places.gazetteer import Gazetteer
 from directory.public import home_page, services
 from directory.public.pages import london_now
+from directory.public.place_groups import services_held
 from directory.public.place_page import is_running, schedules_at
 
 #: How far ahead a place's next sessions are looked for: far enough for a monthly group.
 LOOK_AHEAD = timedelta(weeks=6)
+#: Looked at first: most groups meet within it.
+SOON = timedelta(weeks=2)
 #: Sessions shown for each place; its own page has the rest.
 SESSIONS_SHOWN = 4
 #: Services named for each place before "and N more".
@@ -95,24 +98,33 @@ def session_words(occurrence: Occurrence, today: date) -> str:
     return f"{day}, {format_hours(occurrence.starts.time(), closes)}"
 
 
-def next_sessions(
-    session: Session, location: Location, now: datetime
-) -> tuple[list[Service], list[SessionLine], str]:
-    """The public services held at a place, its next sessions and what to say if there are
+def next_sessions(listed: list[ServiceAtLocation], now: datetime) -> tuple[list[SessionLine], str]:
+    """A place's next sessions from the services held there, and what to say if there are
     none. The next session of each running service comes first (a hub's daily drop-in must not
     hide its weekly groups), then, while there is room, the ones after, all soonest first."""
-    listed = services.services_at(session, location)
+    running = [sal for sal in listed if is_running(sal.service)]
+    # A place with enough services fills the list with their first sessions alone; only when
+    # it does not are each service's later sessions worked out too.
+    for wanted in (1, SESSIONS_SHOWN) if len(running) >= SESSIONS_SHOWN else (SESSIONS_SHOWN,):
+        firsts, later = _session_lines(running, now, wanted)
+        if len(firsts) + len(later) >= SESSIONS_SHOWN:
+            break
+    shown = sorted(firsts, key=_soonest)[:SESSIONS_SHOWN]
+    shown += sorted(later, key=_soonest)[: SESSIONS_SHOWN - len(shown)]
+    any_times = any(usable_rules(schedules_at(sal)) for sal in running)
+    timetable = "nothing" if not listed else "later" if any_times else "none"
+    return sorted(shown, key=_soonest), timetable
+
+
+def _session_lines(
+    running: list[ServiceAtLocation], now: datetime, wanted: int
+) -> tuple[list[SessionLine], list[SessionLine]]:
+    """Each service's first coming session, and its next ``wanted - 1`` after it."""
     now_utc = as_utc(now)
     today = now_utc.astimezone(LONDON).date()
     firsts: list[SessionLine] = []
     later: list[SessionLine] = []
-    any_times = False
-    for sal in listed:
-        if not is_running(sal.service):
-            continue
-        schedules = schedules_at(sal)
-        any_times = any_times or bool(usable_rules(schedules))
-        found = occurrences(schedules, now, now + LOOK_AHEAD)[:SESSIONS_SHOWN]
+    for sal in running:
         lines = [
             SessionLine(
                 session_words(o, today),
@@ -121,14 +133,21 @@ def next_sessions(
                 sal.service,
                 o.times_known and as_utc(o.starts) <= now_utc,
             )
-            for o in found
+            for o in _upcoming(schedules_at(sal), now, wanted)
         ]
         firsts.extend(lines[:1])
         later.extend(lines[1:])
-    shown = sorted(firsts, key=_soonest)[:SESSIONS_SHOWN]
-    shown += sorted(later, key=_soonest)[: SESSIONS_SHOWN - len(shown)]
-    timetable = "nothing" if not listed else "later" if any_times else "none"
-    return [sal.service for sal in listed], sorted(shown, key=_soonest), timetable
+    return firsts, later
+
+
+def _upcoming(schedules: list, now: datetime, wanted: int) -> list[Occurrence]:
+    """The next ``wanted`` sessions. Two weeks hold them for most groups, and reading six
+    weeks of every hub's daily drop-in was most of the page's time, so six weeks are read
+    only when two do not hold enough (a monthly group, or a place with few services)."""
+    found = occurrences(schedules, now, now + SOON)
+    if len(found) < wanted:
+        found = occurrences(schedules, now, now + LOOK_AHEAD)
+    return found[:wanted]
 
 
 def _soonest(line: SessionLine) -> tuple[datetime, str]:
@@ -161,18 +180,23 @@ def place_list_page(
     (the where box is read through the home page's gazetteer and home area settings)."""
     now = now or london_now()
     listing = home_page.place_list(session, kind, where)
+    places = {place.location.id: place for place in services.places_of_kind(session, kind)}
+    held = services_held(
+        session, [places[i.location.id] for i in listing.places if i.location.id in places]
+    )
     geo = home_page.gazetteer()
     summaries, everything = [], []
     for item in listing.places:
-        listed, sessions, timetable = next_sessions(session, item.location, now)
-        everything.extend(listed)
+        listed = held.get(item.location.id, [])
+        sessions, timetable = next_sessions(listed, now)
+        everything.extend(sal.service for sal in listed)
         summaries.append(
             PlaceSummary(
                 item.location,
                 item.km,
                 item.demonstration,
                 area_of(item.location, geo),
-                listed,
+                [sal.service for sal in listed],
                 sessions,
                 timetable,
                 approximate=not item.location.postcode,

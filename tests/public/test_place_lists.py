@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 
 from directory.listings.opening import LONDON
 from directory.listings.opening_occurrences import Occurrence
-from directory.models import LocationKind
-from directory.public import place_lists
+from directory.models import ListingStatus, LocationKind
+from directory.public import place_lists, services
+from directory.public.place_groups import services_held
 from tests.factories import make_location, make_service
 from tests.listings.fixtures.gazetteer import import_gazetteer  # noqa: F401
 from tests.public.conftest import PublicData, page
@@ -87,6 +88,20 @@ def test_the_next_session_of_each_service_comes_before_repeats(client, session, 
         "Today, 10am to midday (on now): Blacon Friendship Café",
         "Tomorrow, 9am to midday: Blacon Daily Drop-in",
         "Friday, midday to 3pm: Blacon Food Bank",
+    ]
+
+
+def test_a_busy_place_whose_services_mostly_give_no_times_still_shows_repeats(
+    client, session, data
+):
+    for name in ("Blacon Book Swap", "Blacon Advice Desk"):
+        make_service(session, name, places=("blacon",), schedules=[])
+    session.commit()
+    assert _sessions(client.get("/hubs").get_data(as_text=True), "Blacon Community Hub") == [
+        "Today, 10am to midday (on now): Blacon Friendship Café",
+        "Friday, midday to 3pm: Blacon Food Bank",
+        "Tuesday 16 December, 10am to midday: Blacon Friendship Café",
+        "Friday 19 December, midday to 3pm: Blacon Food Bank",
     ]
 
 
@@ -231,3 +246,24 @@ class TestTheBriefsRealHubs:
         html = seeded.get("/hubs?where=CH65+0AA").get_data(as_text=True)
         assert _sessions(html, "Ellesmere Port Community Hub")
         assert "roughly: no full address is listed" in _card(html, "Ellesmere Port Women's Centre")
+
+
+def test_one_query_for_the_list_finds_what_each_place_page_finds(session, data: PublicData):
+    """``services_held`` (the whole list at once) agrees with ``services_at`` (one place),
+    with a second record of the same hub and a draft service there."""
+    make_service(session, "Blacon Chess Club", places=("blacon",))
+    make_service(
+        session, "Blacon Draft Group", places=("blacon",), listing_status=ListingStatus.DRAFT
+    )
+    session.commit()
+    for kind in (LocationKind.COMMUNITY_HUB, LocationKind.LETS_TALK):
+        places = services.places_of_kind(session, kind)
+        held = services_held(session, places)
+        for place in places:
+            expected = [sal.service.name for sal in services.services_at(session, place.location)]
+            assert [sal.service.name for sal in held[place.location.id]] == expected
+    hubs = services.places_of_kind(session, LocationKind.COMMUNITY_HUB)
+    blacon = next(p for p in hubs if p.location.name == "Blacon Community Hub")
+    assert len(blacon.ids) > 1
+    names = [sal.service.name for sal in services_held(session, hubs)[blacon.location.id]]
+    assert "Blacon Chess Club" in names and "Blacon Draft Group" not in names
