@@ -55,6 +55,7 @@ def register_cli(app: Flask) -> None:
         "search_index.cli",
         "directory.mylist.cli",
         "directory.feedback.cli",
+        "directory.inference.cli",
     ):
         try:
             module = __import__(module_name, fromlist=["register"])

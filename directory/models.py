@@ -2,6 +2,7 @@
 
 from directory.db import Base
 from directory.feedback.models import ProblemReport
+from directory.inference.models import InferredTerm
 from directory.listings.models import (
     ChangeRecord,
     Contact,
@@ -17,7 +18,6 @@ from directory.listings.models import (
     Service,
     ServiceArea,
 )
-from directory.listings.duplicates.models import DuplicateFlag
 from directory.mylist.models import SharedList
 from directory.places.models import (
     Accessibility,
@@ -38,8 +38,8 @@ __all__ = [
     "ChangeRecord",
     "Contact",
     "CostOption",
-    "DuplicateFlag",
     "Funding",
+    "InferredTerm",
     "Language",
     "ListingChange",
     "ListingStatus",

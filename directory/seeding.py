@@ -30,7 +30,21 @@ def seed_files(seeds_dir: Path) -> list[Path]:
 
 def seed_database(session: Session, seeds_dir: Path = DEFAULT_SEEDS_DIR) -> list[ImportReport]:
     """Import every seed file present; one report per file."""
-    return [import_path(session, path) for path in seed_files(seeds_dir)]
+    reports = []
+    for path in seed_files(seeds_dir):
+        reports.append(import_path(session, path))
+        if path.name == "taxonomy.json":
+            _mirror_taxonomy(session)
+    return reports
+
+
+def _mirror_taxonomy(session: Session) -> None:
+    """Inferred terms are shown on the API under a taxonomy mirroring the curated one; it must
+    follow the curated taxonomy as soon as that is loaded (a second run changes nothing)."""
+    from directory.inference.mirror import ensure_inferred_taxonomy
+
+    if ensure_inferred_taxonomy(session):
+        session.commit()
 
 
 @click.command("seed")

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from directory.listings.duplicates.serialise import possible_duplicates_json
 from directory.listings.models import (
     Contact,
     CostOption,
@@ -280,10 +279,16 @@ def service_json(service: Service) -> JSON:
     out["funding"] = [funding_json(f) for f in service.funding]
     out["cost_options"] = [cost_option_json(c) for c in service.cost_options]
     out["contacts"] = [contact_json(c) for c in service.contacts]
-    out["attributes"] = [attribute_json(a) for a in service.attributes]
-    if duplicates := possible_duplicates_json(service):
-        out["x_possible_duplicates"] = duplicates
+    out["attributes"] = [attribute_json(a) for a in service.attributes] + _inferred(service)
     return out | _service_extensions(service)
+
+
+def _inferred(service: Service) -> list[JSON]:
+    """Inferred needs and client groups, as attributes of their own taxonomy so a consumer can
+    tell them from curated ones (:mod:`directory.inference.mirror`)."""
+    from directory.inference.mirror import inferred_attributes_json
+
+    return inferred_attributes_json(service)
 
 
 def service_at_location_json(
