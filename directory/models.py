@@ -18,6 +18,7 @@ from directory.listings.models import (
     Service,
     ServiceArea,
 )
+from directory.listings.duplicates.models import DuplicateFlag
 from directory.mylist.models import SharedList
 from directory.places.models import (
     Accessibility,
@@ -38,6 +39,7 @@ __all__ = [
     "ChangeRecord",
     "Contact",
     "CostOption",
+    "DuplicateFlag",
     "Funding",
     "InferredTerm",
     "Language",

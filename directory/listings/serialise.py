@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from directory.listings.duplicates.serialise import possible_duplicates_json
 from directory.listings.models import (
     Contact,
     CostOption,
@@ -280,6 +281,8 @@ def service_json(service: Service) -> JSON:
     out["cost_options"] = [cost_option_json(c) for c in service.cost_options]
     out["contacts"] = [contact_json(c) for c in service.contacts]
     out["attributes"] = [attribute_json(a) for a in service.attributes] + _inferred(service)
+    if duplicates := possible_duplicates_json(service):
+        out["x_possible_duplicates"] = duplicates
     return out | _service_extensions(service)
 
 
