@@ -226,11 +226,13 @@ def per_term_table(s: Score, curated: CuratedTerms, markdown: bool) -> list[str]
         if markdown:
             rows += [f"| {heading} | curated | inferred | right | precision | recall |",
                      "|---|---|---|---|---|---|"]  # fmt: skip
+        counted = {t for t, tally in s.per_term.items() if tally.tp + tally.fn + tally.fp}
+        shown = curated.closure(counted)  # a parent heads its children's rows
         for term in terms:
             tally = s.per_term.get(term, Tally())
             curated_n = tally.tp + tally.fn
             inferred_n = tally.tp + tally.fp
-            if not curated_n and not inferred_n:
+            if term not in shown:
                 continue
             depth = len(curated.ancestors(term)) - 1
             label = ("&nbsp;&nbsp;" if markdown else "  ") * depth + curated.label(term)
@@ -246,11 +248,16 @@ def per_term_table(s: Score, curated: CuratedTerms, markdown: bool) -> list[str]
 
 
 def worst(s: Score, curated: CuratedTerms, n: int) -> list[str]:
-    lines = ["Worst false positives (term, listing, times):"]
-    lines += [f"  {curated.label(t)} <- {name} ({k})" for (t, name), k in
-              s.false_positives.most_common(n)]  # fmt: skip
-    lines += ["Worst misses (term, listing, times):"]
-    lines += [f"  {curated.label(t)} <- {name} ({k})" for (t, name), k in s.misses.most_common(n)]
+    """The terms most often wrongly inferred and most often missed, with example listings."""
+    lines = []
+    for title, counts in (("Worst false positives", s.false_positives), ("Worst misses", s.misses)):
+        by_term: dict[str, list[str]] = defaultdict(list)
+        for (term, name), times in counts.items():
+            by_term[term].extend([name] * times)
+        ranked = sorted(by_term.items(), key=lambda kv: (-len(kv[1]), curated.label(kv[0])))
+        lines.append(f"{title} (term: times, e.g. listings):")
+        lines += [f"  {curated.label(t)}: {len(names)}, e.g. {'; '.join(names[:3])}"
+                  for t, names in ranked[:n]]  # fmt: skip
     return lines
 
 
@@ -259,6 +266,12 @@ def main() -> None:
     parser.add_argument("--semantic", action="store_true", help="also run the sentence model")
     parser.add_argument("--markdown", action="store_true", help="per-need tables as Markdown")
     parser.add_argument("--worst", type=int, default=15)
+    parser.add_argument(
+        "--config",
+        default="vocabulary + crosswalk",
+        choices=list(CONFIGS),
+        help="the configuration whose per-need tables and errors are printed",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'eval.sqlite'}"
@@ -301,7 +314,7 @@ def run(session, args: argparse.Namespace) -> None:
             for name, methods in configs.items()
         }
         print_scores(title, results)
-    best = "vocabulary + crosswalk + semantic" if inferrer.semantic else "vocabulary + crosswalk"
+    best = args.config if args.config in configs else "vocabulary + crosswalk"
     chosen = predictions(found, configs[best], curated)
     for title, cases in (("seed listings", seeds), ("dev set", dev)):
         s = score(cases, chosen, curated)
