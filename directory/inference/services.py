@@ -319,3 +319,21 @@ def inferred_links(
         for service_id, link_type, term_id, confidence in rows:
             out[service_id].append((link_type, term_id, float(confidence)))
     return out
+
+
+def infer_after_import(session: Session, service_ids: list[str]) -> list[str]:
+    """What the import hook runs (``directory/listings/post_import.py``): infer terms for the
+    listings one write held, commit, and give the lines the import summary prints."""
+    report = infer_services(session, service_ids)
+    session.commit()
+    lines = [report.summary()]
+    top = report.per_term().most_common(8)
+    if top:
+        lines.append("Most inferred: " + ", ".join(f"{label} ({n})" for label, n in top))
+    empty = report.without_terms()
+    if empty:
+        lines.append(
+            f"{len(empty)} listings got no need or client group "
+            "(flask --app wsgi infer-needs --dry-run lists them)"
+        )
+    return lines

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from directory.inference import INFERRED_TAXONOMY_ID, INFERRED_TAXONOMY_NAME
+from directory.listings.html import html_to_text
 from directory.listings.models import Service
 from directory.places.models import ServiceAtLocation
 from directory.taxonomy.models import Attribute, Taxonomy, TaxonomyTerm
@@ -29,29 +30,13 @@ SOURCE_TERM = "source_term"
 MAX_FIELD_CHARS = 20_000
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\s*\n\s*|\s*[\u2022\u25cf\u25aa]\s*")
-_TAG = re.compile(r"<[^>]{0,2000}>")
-
-
-def _fallback_html_to_text(value: str) -> str:
-    """Tags out, entities decoded, block ends as new lines (used when the listings package's
-    own reader is not there)."""
-    import html
-
-    value = re.sub(r"(?i)<\s*(br|/p|/li|/div|/h[1-6])\b[^>]*>", "\n", value)
-    return html.unescape(_TAG.sub(" ", value))
-
-
-try:  # the listings package's reader, when this checkout has it
-    from directory.listings.html import html_to_text as _html_to_text
-except ImportError:  # pragma: no cover - depends on the checkout
-    _html_to_text = _fallback_html_to_text
 
 
 def plain_text(value: object) -> str:
     """Any field value as plain text (HTML read as text), at most ``MAX_FIELD_CHARS``."""
     if not isinstance(value, str) or not value:
         return ""
-    return _html_to_text(value[: MAX_FIELD_CHARS * 2])[:MAX_FIELD_CHARS]
+    return html_to_text(value[: MAX_FIELD_CHARS * 2])[:MAX_FIELD_CHARS]
 
 
 def sentences(text: str) -> list[str]:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from directory.inference import INFERRED_TAXONOMY_ID
 from directory.inference.mirror import ensure_inferred_taxonomy, mirror_term_id
 from directory.inference.models import InferredTerm, ReviewState
-from directory.inference.services import infer_services, inferred_links
+from directory.inference.services import infer_after_import, infer_services, inferred_links
 from directory.listings.models import ListingChange
 from directory.models import Attribute, TaxonomyTerm
 from tests.inference.conftest import add_listing, add_source_term
@@ -211,3 +211,15 @@ def test_inference_runs_the_same_on_both_databases(any_db_session):
     assert first.added >= 3 and (again.added, again.updated, again.removed) == (0, 0, 0)
     links = inferred_links(session, [cafe.id, circle.id])
     assert {t for _, t, _ in links[circle.id]} >= {term_id(session, "carers-support")}
+
+
+def test_the_import_hook_infers_commits_and_says_what_it_did(db_session):
+    cafe = add_listing(db_session, "Memory Cafe", "Tea and cake.")
+    office = add_listing(db_session, "Parish Office", "Open weekdays 9am to 1pm.")
+    db_session.commit()
+    lines = infer_after_import(db_session, [cafe.id, office.id])
+    db_session.rollback()  # nothing left to undo: the hook committed
+    assert "memory-cafes" in stored(db_session, cafe)
+    assert lines[0].startswith("Need inference (vocabulary, crosswalk): 2 listings, 1 with")
+    assert "Memory caf\u00e9s (1)" in lines[1]
+    assert lines[2].startswith("1 listings got no need or client group")
