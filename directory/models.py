@@ -19,6 +19,7 @@ from directory.listings.models import (
     ServiceArea,
 )
 from directory.listings.duplicates.models import DuplicateFlag
+from directory.listings.runs import FeedListing, ImportRun
 from directory.mylist.models import SharedList
 from directory.places.models import (
     Accessibility,
@@ -40,7 +41,9 @@ __all__ = [
     "Contact",
     "CostOption",
     "DuplicateFlag",
+    "FeedListing",
     "Funding",
+    "ImportRun",
     "InferredTerm",
     "Language",
     "ListingChange",

@@ -395,6 +395,10 @@ def _after_flush(session: Session, _context: Any) -> None:
 
 
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        # SQLAlchemy also calls this when a SAVEPOINT is released (the importer writes each
+        # record in one): nothing is committed yet, so the changes wait for the real commit.
+        return
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
@@ -410,6 +414,8 @@ def _after_commit(session: Session) -> None:
 
 
 def _after_rollback(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # one record's SAVEPOINT undone: the others still wait for the commit
     session.info.pop(_PENDING, None)
 
 

@@ -10,14 +10,21 @@ so a CSV package goes through exactly the same cleaning, checks and writing as J
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from directory.listings.limits import MAX_BYTES, SourceError, read_text
+from directory.listings.shapes import spreadsheet
+
 Row = dict[str, Any]
+#: Python's csv module refuses fields over 131,072 characters unless told otherwise.
+_FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)
 
 #: Table -> the file stems it is found under (singular and plural, old HSDS names).
 TABLES: dict[str, tuple[str, ...]] = {
@@ -76,25 +83,69 @@ def _files(path: Path) -> list[Path]:
     return listed + [p for p in found if p not in listed]
 
 
-def read_table(path: Path) -> tuple[list[Row], str | None]:
-    """Rows with lower-case headers and blank cells as None; handles a BOM and CRLF."""
-    note = None
+def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
+    """Commas unless the header line is plainly tab- or semicolon-separated (Excel in some
+    locales saves "CSV" with semicolons)."""
+    header = text.split("\n", 1)[0]
+    for delimiter in ("\t", ";"):
+        if header.count(delimiter) > header.count(",") and header.count(delimiter) >= 2:
+            return type("Sheet", (csv.excel,), {"delimiter": delimiter})
+    return csv.excel
+
+
+def raw_rows(
+    path: Path, max_bytes: int = MAX_BYTES
+) -> tuple[list[str], list[list[str]], list[str]]:
+    """``(headers, rows, notes)`` of one CSV file, read within the size limit.
+
+    A field longer than Python's default 131,072 characters is read, not refused (the
+    importer cuts long text with a warning); a malformed file is a :class:`SourceError`
+    naming the line."""
+    text, note = read_text(path, max_bytes)
+    csv.field_size_limit(max(max_bytes, _FIELD_LIMIT))
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        text = path.read_bytes().decode("cp1252", errors="replace")
-        note = f"{path.name} is not UTF-8; read as Windows-1252"
-    reader = csv.DictReader(text.splitlines(keepends=True))
+        rows = list(csv.reader(io.StringIO(text, newline=""), _dialect(text)))
+    except csv.Error as exc:
+        raise SourceError(f"{path.name} is not a CSV file we can read: {exc}") from exc
+    headers = rows[0] if rows else []
+    return headers, rows[1:], [note] if note else []
+
+
+def read_table(path: Path, max_bytes: int = MAX_BYTES) -> tuple[list[Row], str | None]:
+    """Rows with lower-case headers and blank cells as None; handles a BOM and CRLF."""
+    headers, lines, notes = raw_rows(path, max_bytes)
+    keys = [re.sub(r"\s+", "_", (h or "").strip().lstrip("\ufeff").lower()) for h in headers]
     rows = []
-    for raw in reader:
+    for line in lines:
         row = {
-            re.sub(r"\s+", "_", (k or "").strip().lower()): (v.strip() if v else None) or None
-            for k, v in raw.items()
-            if k is not None
+            key: (value.strip() if value else None) or None
+            for key, value in zip(keys, line, strict=False)
+            if key
         }
         if any(v is not None for v in row.values()):
             rows.append(row)
-    return rows, note
+    return rows, notes[0] if notes else None
+
+
+def spreadsheet_rows(path: Path, max_bytes: int = MAX_BYTES) -> tuple[list[Row], list[str]] | None:
+    """A one-row-per-service sheet's rows keyed by our column names, or None when the file's
+    headers do not look like one (see :mod:`directory.listings.shapes.spreadsheet`)."""
+    headers, lines, notes = raw_rows(path, max_bytes)
+    mapping = spreadsheet.recognise(headers)
+    if mapping is None:
+        return None
+    columns = [mapping.get(header) for header in headers]
+    rows = []
+    for line in lines:
+        row = {key: value.strip() or None for key, value in zip(columns, line, strict=False) if key}
+        if any(row.values()):
+            rows.append(row)
+    ignored = [h for h in headers if h and h not in mapping]
+    known = ", ".join(f"{h!r} as {mapping[h]}" for h in headers if h in mapping)
+    notes.append(f"{path.name} read as a spreadsheet, one service a row: {known}")
+    if ignored:
+        notes.append(f"{path.name}: columns not used: {', '.join(map(repr, ignored))}")
+    return rows, notes
 
 
 def _merge(into: dict[str, Row], rows: list[Row], unnamed: list[Row]) -> int:
@@ -119,7 +170,7 @@ def _merge(into: dict[str, Row], rows: list[Row], unnamed: list[Row]) -> int:
     return conflicts
 
 
-def read_tables(path: Path) -> tuple[dict[str, list[Row]], list[str]]:
+def read_tables(path: Path, max_bytes: int = MAX_BYTES) -> tuple[dict[str, list[Row]], list[str]]:
     merged: dict[str, dict[str, Row]] = defaultdict(dict)
     unnamed: dict[str, list[Row]] = defaultdict(list)
     notes: list[str] = []
@@ -129,7 +180,7 @@ def read_tables(path: Path) -> tuple[dict[str, list[Row]], list[str]]:
         if table is None:
             notes.append(f"{file.name} is not a table we import; ignored")
             continue
-        rows, note = read_table(file)
+        rows, note = read_table(file, max_bytes)
         if note:
             notes.append(note)
         conflicts = _merge(merged[table], rows, unnamed[table])
@@ -151,10 +202,43 @@ def _by(rows: list[Row], key: str) -> dict[str, list[Row]]:
     return index
 
 
-def read_package(path: Path) -> Package:
+def _is_table(path: Path) -> bool:
+    return _STEMS.get(_stem(path.name)) is not None
+
+
+def read_package(path: Path, max_bytes: int = MAX_BYTES) -> Package:
     """Nest the tables into ORUK objects: taxonomies, terms, organisations, locations and
-    full services, each list present so a package replaces what it covers."""
-    tables, notes = read_tables(path)
+    full services, each list present so a package replaces what it covers. A single file (or
+    a folder of files) that is no HSDS table but a one-row-per-service spreadsheet is read as
+    one: its rows come back typed ``spreadsheet_row``."""
+    files = [path] if path.is_file() else sorted(path.glob("*.csv"))
+    if files and all(not _is_table(f) or not _has_id_column(f) for f in files):
+        package = Package()
+        for file in files:
+            found = spreadsheet_rows(file, max_bytes)
+            if found is None:
+                if _is_table(file):
+                    return _nested_package(path, max_bytes)
+                package.notes.append(f"{file.name} is neither an HSDS table nor a spreadsheet")
+                continue
+            package.records.extend((spreadsheet.RECORD_TYPE, row) for row in found[0])
+            package.notes.extend(found[1])
+        return package
+    return _nested_package(path, max_bytes)
+
+
+def _has_id_column(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline(65536).decode("utf-8", errors="replace")
+    except OSError:
+        return True
+    return any(cell.strip().strip('"').lstrip("\ufeff").lower() == "id"
+               for cell in re.split(r"[,;\t]", first))  # fmt: skip
+
+
+def _nested_package(path: Path, max_bytes: int) -> Package:
+    tables, notes = read_tables(path, max_bytes)
     package = Package(notes=notes)
     terms = {row["id"].lower(): row for row in tables["taxonomy_terms"] if row.get("id")}
     ids = {

@@ -1,31 +1,43 @@
-"""Import Open Referral UK 3.0 data: JSON as the API gives it, or the HSDS CSV package.
+"""Import Open Referral UK data, whatever shape it came in, validating everything first.
 
-Each record is cleaned, checked against the ORUK schema and our own rules, and written inside
-its own SAVEPOINT: a record that fails is reported with its id and reason and leaves nothing
-behind, and the rest still goes in. Re-importing the same data changes nothing, so imports can
-be re-run safely (see :mod:`directory.listings.writer`).
+An import has two phases. **Prepare**: every record is converted from its feed's shape
+(:mod:`directory.listings.shapes`), cleaned, checked against the ORUK schema and our own
+rules, and checked for repeated ids, with nothing written. **Write**: the prepared records go
+into the database in the caller's transaction, each inside its own SAVEPOINT, so a record the
+database refuses leaves nothing behind and the rest still go in. :func:`import_records` writes
+a whole input in ONE transaction, so an import killed part-way leaves nothing half-applied;
+with ``strict`` any error, found in either phase, means nothing is written at all.
+Re-importing the same data changes nothing (see :mod:`directory.listings.writer`).
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import os
+import time
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from directory.listings.cleaning import Issues, clean
-from directory.listings.records import JSON, RecordError, canonical_id
+from directory.listings import shapes
+from directory.listings.cleaning import Issues
+from directory.listings.limits import MAX_BYTES
+from directory.listings.post_import import post_import
+from directory.listings.prepare import Prepared, classify, expand, prepare_record, raw_id
+from directory.listings.prepare import fingerprint as record_fingerprint
+from directory.listings.records import JSON, RecordError
+from directory.listings.report import ImportReport, Problem, record_order
 from directory.listings.service_writer import ServiceWriter
 from directory.listings.sources import SourceError, read_path
-from directory.listings.validation import checked_copy
+from directory.listings.validation import walk_record
 from directory.places.geocode import Geocoder, current_geocoder
 
 __all__ = [
     "ImportReport",
+    "Importer",
     "Problem",
     "SourceError",
     "classify",
@@ -34,122 +46,10 @@ __all__ = [
     "import_services",
 ]
 
-#: Records are written in this order so that what a record refers to already exists.
-RECORD_ORDER = (
-    "taxonomy",
-    "taxonomy_term",
-    "organization",
-    "location",
-    "service",
-    "service_at_location",
-)
-STATUSES = ("created", "updated", "unchanged", "skipped")
-_COMMIT_EVERY = 200
-
-_SERVICE_KEYS = {
-    "status", "service_at_locations", "schedules", "contacts", "service_areas", "fees",
-    "x_listing_status", "organization", "organization_id", "cost_options", "languages",
-    "funding", "eligibility_description", "url", "accreditations", "minimum_age",
-}  # fmt: skip
-_ORGANIZATION_KEYS = {"services", "organization_identifiers", "website", "logo"}
-_LOCATION_KEYS = {"addresses", "location_type", "latitude", "longitude", "accessibility", "x_kind"}
-_TERM_KEYS = {"x_synonyms", "x_phrases", "parent_id", "taxonomy_id", "term", "term_uri", "taxonomy"}
-
-
-@dataclass(frozen=True)
-class Problem:
-    record_type: str
-    record_id: str | None
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.record_type} {self.record_id or '(no id)'}: {self.message}"
-
-
-@dataclass
-class ImportReport:
-    """What an import did: counts per record type, then every error and warning."""
-
-    source: str = ""
-    counts: dict[str, Counter[str]] = field(default_factory=dict)
-    errors: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    def count(self, record_type: str, status: str, n: int = 1) -> None:
-        self.counts.setdefault(record_type, Counter())[status] += n
-
-    def total(self, status: str) -> int:
-        return sum(c[status] for c in self.counts.values())
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.total("created") or self.total("updated"))
-
-    def lines(self) -> list[str]:
-        out = [f"Imported {self.source}" if self.source else "Import summary"]
-        for record_type in sorted(self.counts, key=_order):
-            counts = self.counts[record_type]
-            parts = ", ".join(f"{counts[s]} {s}" for s in STATUSES)
-            out.append(f"  {record_type}: {parts}")
-        out.extend(f"Note: {note}" for note in self.notes)
-        if self.errors:
-            out.append(f"{len(self.errors)} record(s) skipped:")
-            out.extend(f"  ERROR {problem}" for problem in self.errors)
-        if self.warnings:
-            out.append(f"{len(self.warnings)} warning(s):")
-            out.extend(f"  WARNING {problem}" for problem in self.warnings)
-        return out
-
-
-def _order(record_type: str) -> int:
-    return RECORD_ORDER.index(record_type) if record_type in RECORD_ORDER else len(RECORD_ORDER)
-
-
-def classify(raw: Any) -> str:
-    """Which ORUK record type an object is, from the keys it has."""
-    if not isinstance(raw, dict):
-        return "service"
-    keys = {str(k).strip().lower() for k in raw}
-    if keys & {"taxonomy_terms", "terms"}:
-        return "taxonomy"
-    if "service" in keys and ({"location", "location_id"} & keys):
-        return "service_at_location"
-    if keys & _SERVICE_KEYS:
-        return "service"
-    if keys & _ORGANIZATION_KEYS:
-        return "organization"
-    if keys & _LOCATION_KEYS:
-        return "location"
-    if keys & _TERM_KEYS:
-        return "taxonomy_term"
-    if keys & {"version", "uri"}:
-        return "taxonomy"
-    return "service"
-
-
-def _expand(records: Iterable[tuple[str | None, Any]]) -> list[tuple[str, Any]]:
-    """Give every record its type, and split organisations from the services they list."""
-    out: list[tuple[str, Any]] = []
-    for given, raw in records:
-        record_type = given or classify(raw)
-        if record_type == "organization" and isinstance(raw, dict) and raw.get("services"):
-            services = raw["services"]
-            raw = {k: v for k, v in raw.items() if k != "services"}
-            for service in services if isinstance(services, list) else []:
-                if isinstance(service, dict) and not service.get("organization"):
-                    service = {**service, "organization_id": raw.get("id")}
-                out.append(("service", service))
-        out.append((record_type, raw))
-    out.sort(key=lambda item: _order(item[0]))
-    return out
-
-
-def _raw_id(raw: Any) -> str | None:
-    if isinstance(raw, dict):
-        value = raw.get("id", raw.get("ID", raw.get("Id")))
-        return canonical_id(value)[0] or (str(value) if value else None)
-    return None
+#: Seconds to wait before writing each record; set only by the kill -9 tests, so that an
+#: import is reliably still running when the test kills it.
+TEST_DELAY_VARIABLE = "DIRECTORY_IMPORT_TEST_DELAY"
+_RECORD_ERRORS = (RecordError, LookupError, ValueError, TypeError, RecursionError)
 
 
 def _ensure_transaction(session: Session) -> None:
@@ -165,82 +65,168 @@ def _ensure_transaction(session: Session) -> None:
             raw.execute("BEGIN")
 
 
-def _prepare(record_type: str, raw: Any, issues: Issues) -> JSON:
-    record = clean(record_type, raw, issues)
-    assert record is not None
-    if record_type != "service_at_location":
-        return checked_copy(record_type, record, issues)
-    for key, kind in (("service", "service"), ("location", "location")):
-        if record.get(key):
-            record[key] = checked_copy(kind, record[key], issues)
-    return record
+class Importer:
+    """One import: :meth:`prepare` batches of records, then :meth:`write` them.
 
+    Shared across the pages of a paged feed, so repeated ids, source terms, dropped-field
+    tallies and counts are kept for the whole feed. ``namespace`` is the feed's identity, from
+    which UUIDs are made for ids that are not UUIDs (two councils' service "12" differ).
+    """
 
-def import_records(
-    session: Session,
-    records: Iterable[tuple[str | None, Any]],
-    *,
-    geocoder: Geocoder | None = None,
-    progress: Callable[[int], None] | None = None,
-    source: str = "",
-) -> ImportReport:
-    """Import ``(record_type or None, object)`` pairs; the type is guessed when None."""
-    report = ImportReport(source=source)
-    geocoder = geocoder or current_geocoder()
-    if geocoder.gazetteer() is None:
-        report.notes.append(
-            "the offline gazetteer is not built, so no coordinates were taken from postcodes "
-            "(flask --app wsgi gazetteer build)"
+    def __init__(
+        self,
+        session: Session,
+        *,
+        geocoder: Geocoder | None = None,
+        source: str = "",
+        namespace: str | None = None,
+        source_name: str | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        self.session = session
+        self.report = ImportReport(source=source)
+        self.geocoder = geocoder or current_geocoder()
+        self.writer = ServiceWriter(session, self.geocoder)
+        self.context = shapes.Context(
+            namespace=namespace or source or "import",
+            source_name=source_name or Path(source).stem or "import",
         )
-    writer = ServiceWriter(session, geocoder)
-    seen: set[tuple[str, str]] = set()
-    unknown: Counter[str] = Counter()
-    saved_info = {k: session.info.get(k) for k in ("skip_geocoding", "updated_by")}
-    session.info["skip_geocoding"] = True
-    session.info.setdefault("updated_by", "import")
-    try:
-        for number, (record_type, raw) in enumerate(_expand(records), start=1):
-            issues = Issues()
-            record_id = _raw_id(raw)
+        self.progress = progress
+        #: Every service id the input held, written or not: listings still in the feed.
+        self.feed_service_ids: dict[str, None] = {}
+        self._seen: dict[tuple[str, str], str] = {}
+        self._unknown: Counter[str] = Counter()
+        self._skipped: Counter[str] = Counter()
+        self._snapshot: dict[tuple[str, str], str] = {}
+        if self.geocoder.gazetteer() is None:
+            self.report.notes.append(
+                "the offline gazetteer is not built, so no coordinates were taken from "
+                "postcodes (flask --app wsgi gazetteer build)"
+            )
+
+    def prepare(self, records: Iterable[tuple[str | None, Any]]) -> list[Prepared]:
+        """Convert, clean and check every record; nothing is written. Errors go in the report."""
+        batch: list[Prepared] = []
+        converted = shapes.convert(expand(records), self.context)
+        for item in sorted(converted, key=lambda item: record_order(item.record_type)):
+            record_type, issues = item.record_type, Issues()
+            record_id = raw_id(item.record)
+            issues.warnings.extend(item.warnings)
             try:
-                record = _prepare(record_type, raw, issues)
+                if item.error:
+                    raise RecordError(item.error)
+                record = prepare_record(record_type, item.record, issues)
                 record_id = record["id"]
-                if (record_type, record_id) in seen:
+                if record_type == "service":
+                    self.feed_service_ids[record_id] = None
+                fingerprint = record_fingerprint(record)
+                earlier = self._seen.get((record_type, record_id))
+                if earlier == fingerprint:
+                    again = Issues(
+                        warnings=[f"{record_type} {record_id}: appears again, the same; read once"]
+                    )
+                    self._report_warnings(Prepared(record_type, record_id, record, again))
+                    continue
+                if earlier is not None:
                     raise RecordError("duplicate id: an earlier record has it and was kept")
-                seen.add((record_type, record_id))
-                _write(session, writer, record_type, record, issues)
-            except (RecordError, LookupError, SQLAlchemyError, ValueError) as exc:
-                message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                report.errors.append(Problem(record_type, record_id, message))
-                report.count(record_type, "skipped")
-            else:
-                prefix = f"{record_type} {record_id}: "
-                report.warnings.extend(
-                    Problem(record_type, record_id, w.removeprefix(prefix)) for w in issues.warnings
-                )
-            unknown.update(issues.unknown_fields)
-            if number % _COMMIT_EVERY == 0:
-                session.commit()
-            if progress:
-                progress(1)
-        session.commit()
-    finally:
-        for key, value in saved_info.items():
-            if value is None:
-                session.info.pop(key, None)
-            else:
-                session.info[key] = value
-    for (record_type, _ident), status in writer.statuses.items():
-        report.count(record_type, status)
-    if unknown:
-        names = ", ".join(sorted(unknown))
-        report.notes.append(f"fields that are not part of ORUK 3.0 were ignored: {names}")
-    return report
+                self._seen[(record_type, record_id)] = fingerprint
+            except _RECORD_ERRORS as exc:
+                self._error(record_type, record_id, exc)
+                if record_type == "service" and record_id:
+                    self.feed_service_ids[record_id] = None
+                continue
+            finally:
+                self._unknown.update(issues.unknown_fields)
+                if self.progress:
+                    self.progress(1)
+            prepared = Prepared(record_type, record_id, record, issues)
+            self._report_warnings(prepared)
+            batch.append(prepared)
+        return batch
+
+    def write(self, batch: list[Prepared]) -> list[str]:
+        """Write a prepared batch in the session's current transaction (the caller commits).
+
+        Returns the ids of the services written, in order. Call :meth:`forget` if the caller
+        rolls the transaction back, so the counts do not claim what was undone.
+        """
+        self._snapshot = dict(self.writer.statuses)
+        saved = {k: self.session.info.get(k) for k in ("skip_geocoding", "updated_by")}
+        self.session.info["skip_geocoding"] = True
+        self.session.info.setdefault("updated_by", "import")
+        delay = float(os.environ.get(TEST_DELAY_VARIABLE) or 0)
+        written: list[str] = []
+        ids: dict[str, set[str]] = defaultdict(set)
+        for item in batch:
+            for _where, part, kind in walk_record(item.record_type, item.record):
+                if isinstance(part.get("id"), str):
+                    ids[kind].add(part["id"])
+        self.writer.expect(ids)
+        try:
+            for item in batch:
+                if delay:
+                    time.sleep(delay)
+                try:
+                    _write(self.session, self.writer, item)
+                except (*_RECORD_ERRORS, SQLAlchemyError) as exc:
+                    self._error(item.record_type, item.record_id, exc)
+                else:
+                    self._report_warnings(item)
+                    if item.record_type == "service":
+                        written.append(item.record_id)
+                    elif item.record_type == "service_at_location":
+                        service = item.record.get("service") or {}
+                        ident = service.get("id") or item.record.get("service_id")
+                        if ident:
+                            written.append(ident)
+                if self.progress:
+                    self.progress(1)
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    self.session.info.pop(key, None)
+                else:
+                    self.session.info[key] = value
+        return list(dict.fromkeys(written))
+
+    def forget(self) -> None:
+        """The last batch was rolled back: its records count as nothing written."""
+        self.writer.statuses = self._snapshot
+        self.writer.forget_shared()
+
+    def finish(self) -> ImportReport:
+        """Counts and notes into the report, once the last batch is written."""
+        report = self.report
+        report.counts = {}
+        for record_type, skipped in self._skipped.items():
+            report.count(record_type, "skipped", skipped)
+        for (record_type, _ident), status in self.writer.statuses.items():
+            report.count(record_type, status)
+        notes = self.context.notes()
+        if self._unknown:
+            names = ", ".join(sorted(self._unknown))
+            notes.append(f"fields that are not part of ORUK 3.0 were ignored: {names}")
+        report.notes.extend(note for note in notes if note not in report.notes)
+        return report
+
+    def _error(self, record_type: str, record_id: str | None, exc: BaseException) -> None:
+        if isinstance(exc, RecursionError):
+            message = "nests objects deeper than any real record does"
+        else:
+            message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        self.report.errors.append(Problem(record_type, record_id, message[:500]))
+        self._skipped[record_type] += 1
+
+    def _report_warnings(self, item: Prepared) -> None:
+        prefix = f"{item.record_type} {item.record_id}: "
+        for warning in item.issues.warnings[item.reported :]:
+            self.report.warnings.append(
+                Problem(item.record_type, item.record_id, warning.removeprefix(prefix))
+            )
+        item.reported = len(item.issues.warnings)
 
 
-def _write(
-    session: Session, writer: ServiceWriter, record_type: str, record: JSON, issues: Issues
-) -> None:
+def _write(session: Session, writer: ServiceWriter, item: Prepared) -> None:
     handlers: dict[str, Callable[[JSON], Any]] = {
         "service": writer.service,
         "organization": writer.organization,
@@ -251,11 +237,73 @@ def _write(
     }
     _ensure_transaction(session)
     with session.begin_nested():
-        writer.start_record(issues)
+        writer.start_record(item.issues)
         with session.no_autoflush:
-            handlers[record_type](record)
+            handlers[item.record_type](item.record)
         session.flush()
     writer.finish_record()
+
+
+def import_records(
+    session: Session,
+    records: Iterable[tuple[str | None, Any]],
+    *,
+    geocoder: Geocoder | None = None,
+    progress: Callable[[int], None] | None = None,
+    source: str = "",
+    strict: bool = False,
+    namespace: str | None = None,
+    source_name: str | None = None,
+    before_commit: Callable[[Importer, list[str]], None] | None = None,
+) -> ImportReport:
+    """Import ``(record_type or None, object)`` pairs (the type is guessed when None) in one
+    transaction; with ``strict``, any error means nothing is written (``report.written``).
+
+    ``before_commit`` runs inside the transaction after the records are written (the feed
+    bookkeeping uses it, so retirements commit or roll back with the data)."""
+    importer = Importer(
+        session,
+        geocoder=geocoder,
+        source=source,
+        namespace=namespace,
+        source_name=source_name,
+        progress=progress,
+    )
+    batch = importer.prepare(records)
+    report = importer.report
+    if strict and report.errors:
+        report.written = False
+        report.notes.append(
+            f"nothing was written: --strict, and {len(report.errors)} record(s) have errors"
+        )
+        return importer.finish()
+    try:
+        written = importer.write(batch)
+        if strict and report.errors:
+            raise _StrictAbort
+        if before_commit is not None:
+            before_commit(importer, written)
+        session.commit()
+    except _StrictAbort:
+        session.rollback()
+        importer.forget()
+        report.written = False
+        report.notes.append(
+            f"nothing was written: --strict, and {len(report.errors)} record(s) could not "
+            "be written"
+        )
+        return importer.finish()
+    except BaseException:
+        session.rollback()
+        importer.forget()
+        raise
+    report = importer.finish()
+    post_import(session, written, report)
+    return report
+
+
+class _StrictAbort(Exception):
+    pass
 
 
 def import_services(
@@ -271,19 +319,31 @@ def import_path(
     *,
     geocoder: Geocoder | None = None,
     progress_factory: Callable[[int], Any] | None = None,
+    strict: bool = False,
+    max_bytes: int = MAX_BYTES,
+    namespace: str | None = None,
+    source_name: str | None = None,
+    before_commit: Callable[[Importer, list[str]], None] | None = None,
 ) -> ImportReport:
-    """Import a JSON file, a CSV package folder or one of our export folders.
+    """Import a JSON file, a CSV package folder, a spreadsheet or one of our export folders.
 
     Raises :class:`SourceError` when nothing could be read at all. ``progress_factory``, given
-    the number of records, returns a context manager with ``update(n)`` (click.progressbar).
+    the number of steps, returns a context manager with ``update(n)`` (click.progressbar).
     """
-    records, notes = read_path(Path(path))
+    path = Path(path)
+    records, notes = read_path(path, max_bytes=max_bytes)
+    options: dict[str, Any] = {
+        "geocoder": geocoder,
+        "source": str(path),
+        "strict": strict,
+        "namespace": namespace or str(path.resolve()),
+        "source_name": source_name or path.stem,
+        "before_commit": before_commit,
+    }
     if progress_factory is None:
-        report = import_records(session, records, geocoder=geocoder, source=str(path))
+        report = import_records(session, records, **options)
     else:
-        with progress_factory(len(records)) as bar:
-            report = import_records(
-                session, records, geocoder=geocoder, progress=bar.update, source=str(path)
-            )
+        with progress_factory(2 * len(records)) as bar:
+            report = import_records(session, records, progress=bar.update, **options)
     report.notes[:0] = notes
     return report

@@ -1,8 +1,8 @@
 """ORUK organization and service tables, and the tables nested inside a service.
 
 Our own additions sit beside the standard columns and are named so they cannot be mistaken for
-it: ``listing_status`` (draft, pending, active, closed: only active listings are public; the
-ORUK ``status`` says whether the service itself is running), ``is_demonstration``,
+it: ``listing_status`` (draft, pending, active, closed, retired: only active listings are
+public; the ORUK ``status`` says whether the service itself is running), ``is_demonstration``,
 ``data_notes``, ``delivery_modes`` and ``referral``.
 """
 
@@ -37,6 +37,9 @@ class ListingStatus(enum.StrEnum):
     PENDING = "pending"
     ACTIVE = "active"
     CLOSED = "closed"
+    #: Gone from the feed it was imported from: not public, and made active again if the feed
+    #: brings it back (a listing staff closed is never re-opened by a feed).
+    RETIRED = "retired"
 
 
 def _enum(cls: type[enum.Enum]) -> Enum:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from directory.listings.models import Contact, Organization, Schedule, Service
 from directory.listings.records import JSON
+from directory.listings.shapes.terms import LINK_TYPE as SOURCE_TERM
 from directory.listings.writer import Writer
 from directory.places.models import Location, ServiceAtLocation
 
@@ -38,7 +39,16 @@ class ServiceWriter(Writer):
             changed |= self._sync("schedule", service.schedules, data["schedules"], self._schedule)
         if "contacts" in data:
             changed |= self._sync("contact", service.contacts, data["contacts"], self._contact)
-        if "attributes" in data:
+        if "x_source_terms" in data:
+            # A feed's own taxonomy terms: synced on their own, leaving curated links alone.
+            changed |= self._attributes(
+                service, "service", data["x_source_terms"], lambda a: a.link_type == SOURCE_TERM
+            )
+            if "attributes" in data:
+                changed |= self._attributes(
+                    service, "service", data["attributes"], lambda a: a.link_type != SOURCE_TERM
+                )
+        elif "attributes" in data:
             changed |= self._attributes(service, "service", data["attributes"])
         return self.note("service", service.id, created, changed)
 

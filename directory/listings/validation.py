@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,11 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
+from sqlalchemy import inspect
 
 from directory.listings.cleaning import Issues
-from directory.listings.records import JSON, RecordError
+from directory.listings.records import ENTITIES, JSON, RecordError
+from directory.listings.writer import FIELD_ATTRIBUTES, MODELS
 from directory.places.geocode import valid_coordinates
 from directory.places.postcodes import normalise_postcode
 
@@ -133,9 +136,12 @@ def own_checks(record_type: str, record: JSON, issues: Issues) -> None:
             issues.warn(f"{where}valid_to is before valid_from")
 
 
-def _walk(kind: str, item: JSON, where: str):
-    from directory.listings.records import ENTITIES
+def walk_record(kind: str, item: JSON, where: str = "") -> Iterator[tuple[str, JSON, str]]:
+    """``(where, item, kind)`` for a record and everything nested in it."""
+    return _walk(kind, item, where)
 
+
+def _walk(kind: str, item: JSON, where: str) -> Iterator[tuple[str, JSON, str]]:
     yield where, item, kind
     entity = ENTITIES[kind]
     for key, child in entity.lists.items():
@@ -189,3 +195,29 @@ def checked_copy(record_type: str, record: JSON, issues: Issues) -> JSON:
     check_schema(record_type, record, issues)
     own_checks(record_type, record, issues)
     return record
+
+
+def fit_lengths(record_type: str, record: JSON, issues: Issues) -> None:
+    """Text longer than its column, found before anything is written: the record's own
+    required field (a service's name) is an error; a nested required one is cut to fit; any
+    other is left out. Each with a warning saying which."""
+    for where, item, kind in _walk(record_type, record, ""):
+        columns = inspect(MODELS[kind]).columns
+        entity = ENTITIES[kind]
+        for key, field_kind in entity.fields.items():
+            value = item.get(key)
+            attr = FIELD_ATTRIBUTES.get(key, key)
+            if not isinstance(value, str) or field_kind != "text" or attr not in columns:
+                continue
+            length = getattr(columns[attr].type, "length", None)
+            if length is None or len(value) <= length:
+                continue
+            message = f"{where}{key} is longer than {length} characters"
+            if key in entity.required and not where:
+                raise RecordError(message)
+            if key in entity.required:
+                item[key] = value[:length].rstrip()
+                issues.warn(f"{message}; cut to fit")
+            else:
+                item[key] = None
+                issues.warn(f"{message}; left out")

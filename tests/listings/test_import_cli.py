@@ -37,10 +37,15 @@ def test_import_prints_a_summary_and_exits_0_when_some_records_went_in(cli_app):
     assert _services(cli_app) == 4
 
 
-def test_strict_import_exits_2_when_a_record_was_skipped(cli_app):
+def test_strict_import_exits_2_and_writes_nothing_when_a_record_has_an_error(cli_app):
     result = cli_app.test_cli_runner().invoke(args=["import-hsds", "--strict", str(MESSY_CSV)])
     assert result.exit_code == 2
-    assert "service: 3 created" in result.output
+    assert "service: 0 created, 0 updated, 0 unchanged, 2 skipped" in result.output
+    assert "nothing was written: --strict, and 2 record(s) have errors" in result.output
+    assert _services(cli_app) == 0
+    without_strict = cli_app.test_cli_runner().invoke(args=["import-hsds", str(MESSY_CSV)])
+    assert without_strict.exit_code == 0
+    assert "service: 3 created" in without_strict.output
 
 
 def test_an_unreadable_input_exits_1(cli_app, tmp_path):
