@@ -3,6 +3,7 @@
 from directory.db import Base
 from directory.feedback.models import ProblemReport
 from directory.inference.models import InferredTerm
+from directory.listings.duplicates.models import DuplicateFlag
 from directory.listings.models import (
     ChangeRecord,
     Contact,
@@ -18,7 +19,6 @@ from directory.listings.models import (
     Service,
     ServiceArea,
 )
-from directory.listings.duplicates.models import DuplicateFlag
 from directory.listings.runs import FeedListing, ImportRun
 from directory.mylist.models import SharedList
 from directory.places.models import (
