@@ -52,7 +52,9 @@ def feed_service_ids(session: Session, feed: str) -> list[str]:
 
 def report_lines(report: InferenceReport, limit: int | None = None) -> list[str]:
     lines = [report.summary(), ""]
-    shown = [r for r in report.listings if r.terms]
+    shown = sorted(
+        (r for r in report.listings if r.terms), key=lambda r: (r.name.lower(), r.service_id)
+    )
     for result in shown[:limit] if limit else shown:
         lines.append(f"{result.name or '(no name)'} [{result.service_id}]")
         for decision in sorted(result.terms, key=lambda d: (d.link_type, -d.confidence)):
@@ -77,7 +79,10 @@ def report_lines(report: InferenceReport, limit: int | None = None) -> list[str]
     empty = report.without_terms()
     if empty:
         lines += ["", f"Listings with nothing inferred ({len(empty)}):"]
-        lines += [f"  {r.name or '(no name)'} [{r.service_id}]" for r in empty]
+        lines += [
+            f"  {r.name or '(no name)'} [{r.service_id}]"
+            for r in sorted(empty, key=lambda r: (r.name.lower(), r.service_id))
+        ]
     return lines
 
 
