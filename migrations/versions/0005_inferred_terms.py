@@ -33,7 +33,11 @@ def upgrade() -> None:
         sa.Column(
             "review",
             sa.Enum(
-                "inferred", "confirmed", "rejected", name="reviewstate", native_enum=False,
+                "inferred",
+                "confirmed",
+                "rejected",
+                name="reviewstate",
+                native_enum=False,
                 length=16,
             ),
             nullable=False,
