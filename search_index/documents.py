@@ -35,7 +35,7 @@ from search_index.records import (
     iter_service_records,
 )
 from search_index.schema import COORD_SCALE, NATIONAL, age_bands_for, encode_hours, weighted
-from search_index.vocabulary import TermInfo, Vocabulary, invalidate
+from search_index.vocabulary import TermInfo, Vocabulary, invalidate, search_terms
 
 if TYPE_CHECKING:
     from directory.places.gazetteer import Gazetteer
@@ -83,7 +83,9 @@ def taxonomy_vocabulary(session: Session) -> Vocabulary:
     columns += (TaxonomyTerm.taxonomy_id, TaxonomyTerm.synonyms, TaxonomyTerm.phrases)
     rows = tuple(
         (i, name, parent, taxonomy, tuple(synonyms or ()), tuple(phrases or ()))
-        for i, name, parent, taxonomy, synonyms, phrases in session.execute(select(*columns))
+        for i, name, parent, taxonomy, synonyms, phrases in session.execute(
+            select(*columns).where(search_terms())
+        )
     )
     key = str(session.get_bind().url)
     cached = _taxonomy.get(key)
@@ -110,7 +112,8 @@ class DocumentBuilder:
         self._postcodes: dict[str, tuple[Place | None, set[str]]] = {}
 
     def documents(self, service: ServiceRecord) -> list[dict[str, Any]]:
-        if service.listing_status != ListingStatus.ACTIVE:
+        if service.listing_status != ListingStatus.ACTIVE or service.duplicate_of:
+            # A likely duplicate of another public listing is found through that one.
             return []
         common = self._common(service)
         docs = []
@@ -133,6 +136,16 @@ class DocumentBuilder:
         group_tree = list(dict.fromkeys(a for t in groups for a in vocab.ancestors(t)))
         parents = [t for t in need_tree if t not in needs]
         synonyms = [s for t in needs + groups if t in vocab.terms for s in vocab.terms[t].synonyms]
+        # Inferred terms count like curated ones for filters and facets ("need", "group"),
+        # but only curated ones are in "cneed"/"cgroup", so a curated term outranks them.
+        guessed = [t for kind, t, _ in service.inferred if kind == "need" and t not in need_tree]
+        guessed_groups = [
+            t for kind, t, _ in service.inferred if kind == "client_group" and t not in group_tree
+        ]
+        all_needs = dict.fromkeys(need_tree)
+        all_needs.update((a, None) for t in guessed for a in vocab.ancestors(t))
+        all_groups = dict.fromkeys(group_tree)
+        all_groups.update((a, None) for t in guessed_groups for a in vocab.ancestors(t))
         org = service.organization
         checked = last_checked(service)
         flags = ["free"] if is_free(service) else []
@@ -140,8 +153,11 @@ class DocumentBuilder:
             flags.append("demo")
         return {
             "need_labels": [vocab.label(t) for t in needs],
-            "need": " ".join(need_tree),
-            "group": " ".join(group_tree),
+            "inferred_labels": [vocab.label(t) for t in guessed + guessed_groups],
+            "need": " ".join(all_needs),
+            "group": " ".join(all_groups),
+            "cneed": " ".join(need_tree),
+            "cgroup": " ".join(group_tree),
             "parent_labels": [vocab.label(t) for t in parents],
             "group_labels": [vocab.label(t) for t in groups],
             "synonyms": synonyms,
@@ -208,10 +224,13 @@ class DocumentBuilder:
                     "description": f"{description} {html_to_text(extra_text)}".strip(),
                     "eligibility": service.eligibility_description or "",
                     "place": place_text,
+                    "inferred_need": ". ".join(common["inferred_labels"]),
                 }
             ),
             "group": common["group"],
             "need": common["need"],
+            "cgroup": common["cgroup"],
+            "cneed": common["cneed"],
             "mode": " ".join(common["modes"]),
             "flag": " ".join(common["flags"] + hours["flags"]),
             "day": hours["day"],

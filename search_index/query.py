@@ -44,6 +44,9 @@ GROUP_WEIGHT = 0.5
 BROADER_WEIGHT = 0.4
 #: Share of ``CONCEPT_SCORE`` for a meaning that covers only part of a phrase.
 PART_WEIGHT = 0.5
+#: Share of the score a need or group earns when it was inferred from the listing's words
+#: (``directory.inference``) rather than given by a person: a curated term outranks it.
+INFERRED_WEIGHT = 0.8
 #: A close spelling counts for a little less than the word itself.
 TYPO_WEIGHT = 0.8
 #: The words of a resident's sentence that matched an intent phrase ("my partner hits me"),
@@ -96,19 +99,27 @@ def concept_queries(
     """Constant-score document sets for what a query word or phrase means: the ones that
     satisfy it, and broader ones only used when too few listings match.
 
-    Listings with the need (or a need beneath it) score ``CONCEPT_SCORE``; listings only for
+    Listings with the need (or a need beneath it) score ``CONCEPT_SCORE``, or
+    ``INFERRED_WEIGHT`` of it when the need was inferred from their words; listings only for
     the client group a word names ("skint" is also "People on a low income") score less.
     Broader: listings with a neighbouring need under the same parent, so "I don't want to be
     here any more" also finds listening lines after the only crisis café. A phrase of
     several ``words`` scores as much as that many matching words would.
     """
     need = view.any_bits("need", term_ids)
+    curated = view.any_bits("cneed", term_ids)
     group = view.any_bits("group", term_ids) & ~need
+    curated_group = view.any_bits("cgroup", term_ids) & group
     parents = {p for t in term_ids if (p := vocab.parent(t))} - term_ids
     broader = view.any_bits("need", parents) & ~need & ~group
     out: list[Query] = []
-    for bits, weight, name in ((need, 1.0, "need"), (group, GROUP_WEIGHT, "group"),
-                               (broader, BROADER_WEIGHT, "broader")):  # fmt: skip
+    for bits, weight, name in (
+        (curated, 1.0, "need"),
+        (need & ~curated, INFERRED_WEIGHT, "need-inferred"),
+        (curated_group, GROUP_WEIGHT, "group"),
+        (group & ~curated_group, GROUP_WEIGHT * INFERRED_WEIGHT, "group-inferred"),
+        (broader, BROADER_WEIGHT, "broader"),
+    ):
         bits &= view.live
         if bits:
             ids = view.ids_of((name, frozenset(term_ids)), bits)

@@ -103,8 +103,15 @@ class ServiceRecord:
     is_demonstration: bool
     delivery_modes: list[str] | None
     organization: OrganisationRecord | None
-    #: ``(link_type, taxonomy term id)`` of its attributes, in attribute id order.
+    #: ``(link_type, taxonomy term id)`` of its attributes, in attribute id order; a term
+    #: inferred from the listing's words and confirmed by staff counts as one of these.
     links: list[tuple[str, str]] = field(default_factory=list)
+    #: ``(link_type, taxonomy term id, confidence)`` of the terms inferred from its words
+    #: and not (yet) confirmed (``directory.inference``); rejected ones are left out.
+    inferred: list[tuple[str, str, float]] = field(default_factory=list)
+    #: The representative listing of its duplicate group when that is another listing
+    #: (``directory.listings.duplicates``): residents see one card per real service.
+    duplicate_of: str | None = None
     venues: list[VenueRecord] = field(default_factory=list)
     #: Schedules of the service as a whole (not of one place).
     schedules: list[dict[str, Any]] = field(default_factory=list)
@@ -149,6 +156,8 @@ def load_services(session: Session, ids: list[str]) -> list[ServiceRecord]:
         return []
     keys = list(services)
     _add_links(session, services, keys)
+    _add_inferred(session, services, keys)
+    _add_duplicates(session, services, keys)
     _add_venues(session, services, keys)
     for row in _sorted_rows(
         session,
@@ -181,6 +190,33 @@ def _add_links(session: Session, services: dict[str, ServiceRecord], keys: list[
     for row in _sorted_rows(session, query):
         if row.link_entity == "service":
             services[row.link_id].links.append((row.link_type or "need", row.taxonomy_term_id))
+
+
+def _add_inferred(session: Session, services: dict[str, ServiceRecord], keys: list[str]) -> None:
+    """Inferred terms: confirmed ones join the curated links, the others are kept apart so
+    a curated term can outrank them."""
+    from directory.inference.models import InferredTerm, ReviewState
+
+    query = select(
+        InferredTerm.id, InferredTerm.service_id, InferredTerm.link_type,
+        InferredTerm.taxonomy_term_id, InferredTerm.confidence, InferredTerm.review,
+    ).where(
+        InferredTerm.service_id.in_(keys), InferredTerm.review != ReviewState.REJECTED
+    )  # fmt: skip
+    for row in _sorted_rows(session, query):
+        service = services[row.service_id]
+        if row.review == ReviewState.CONFIRMED:
+            service.links.append((row.link_type, row.taxonomy_term_id))
+        else:
+            service.inferred.append((row.link_type, row.taxonomy_term_id, row.confidence))
+
+
+def _add_duplicates(session: Session, services: dict[str, ServiceRecord], keys: list[str]) -> None:
+    from directory.listings.duplicates import duplicate_groups
+
+    for service_id, representative in duplicate_groups(session, keys).items():
+        if representative != service_id:
+            services[service_id].duplicate_of = representative
 
 
 def _add_venues(session: Session, services: dict[str, ServiceRecord], keys: list[str]) -> None:

@@ -65,6 +65,7 @@ SECTION_WEIGHTS = {
     "description": 1.0,
     "eligibility": 0.5,
     "place": 0.5,
+    "inferred_need": 1.5,
 }
 
 
@@ -80,6 +81,8 @@ def build_schema() -> Schema:
         all=WeightedText(),
         need=Keyword(),
         group=Keyword(),
+        cneed=Keyword(),
+        cgroup=Keyword(),
         area=Keyword(),
         cell=Keyword(),
         mode=Keyword(),

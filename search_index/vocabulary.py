@@ -18,7 +18,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from search_index.analysis import SOFT_WORDS, fold_word, query_words, words_of
 
@@ -187,7 +187,7 @@ def load_vocabulary(session: Session) -> Vocabulary:
     cached = _cache.get(key)
     if cached is not None and now - cached[0] < CACHE_SECONDS:
         return cached[1]
-    rows = session.execute(select(TaxonomyTerm)).scalars().all()
+    rows = session.execute(select(TaxonomyTerm).where(search_terms())).scalars().all()
     vocab = Vocabulary.build(terms_from_rows(rows))
     areas = session.execute(
         select(ServiceArea.extent, ServiceArea.name).where(
@@ -198,6 +198,27 @@ def load_vocabulary(session: Session) -> Vocabulary:
     with _lock:
         _cache[key] = (now, vocab)
     return vocab
+
+
+def search_terms() -> Any:
+    """Which taxonomy terms are the search vocabulary: not the mirror taxonomy that shows
+    inferred terms on the API, nor the feeds' own vocabularies (terms linked to listings as
+    ``source_term``), which only reach search once inference maps them to our needs."""
+    from sqlalchemy import or_, select
+
+    from directory.inference import INFERRED_TAXONOMY_ID
+    from directory.taxonomy.models import Attribute, TaxonomyTerm
+
+    sources = (
+        select(TaxonomyTerm.taxonomy_id)
+        .join(Attribute, Attribute.taxonomy_term_id == TaxonomyTerm.id)
+        .where(Attribute.link_type == "source_term", TaxonomyTerm.taxonomy_id.is_not(None))
+        .distinct()
+    )
+    return or_(
+        TaxonomyTerm.taxonomy_id.is_(None),
+        ~TaxonomyTerm.taxonomy_id.in_(sources) & (TaxonomyTerm.taxonomy_id != INFERRED_TAXONOMY_ID),
+    )
 
 
 def invalidate() -> None:

@@ -175,8 +175,23 @@ def needs_safety_features(session: Session, services: Iterable[Service]) -> bool
     if not services:
         return False
     term_ids = safety_term_ids(session)
-    return any(
+    if any(
         attribute.taxonomy_term_id in term_ids
         for service in services
         for attribute in service.attributes
+    ):
+        return True
+    # A council's listing with no curated terms may still be about abuse: a need inferred
+    # from its own words (even one staff have not reviewed) is enough to offer a quick exit.
+    from directory.inference.models import InferredTerm, ReviewState
+
+    found = session.scalar(
+        select(InferredTerm.id)
+        .where(
+            InferredTerm.service_id.in_([s.id for s in services]),
+            InferredTerm.taxonomy_term_id.in_(term_ids),
+            InferredTerm.review != ReviewState.REJECTED,
+        )
+        .limit(1)
     )
+    return found is not None

@@ -49,7 +49,7 @@ NOW = datetime(2025, 11, 25, 11, 0)
 #: How many results are read per query.
 TOP = 10
 FTS_TOKENIZERS = {"FTS5 unicode61": "unicode61", "FTS5 porter": "porter unicode61"}
-INFERENCE_MODULE = "directory.inference"
+INFERENCE_MODULE = "directory.inference.services"
 
 #: A common English stop-word list (articles, pronouns, auxiliaries, prepositions,
 #: conjunctions, contraction fragments). Need words are never in it.
@@ -185,7 +185,7 @@ def fts_rankings(
 
 
 def inference_function() -> Any | None:
-    """``directory.inference.infer_services`` when another part of issue 11 has added it.
+    """``directory.inference.services.infer_services`` when the inference package is here.
 
     Only a missing module or function counts as "not available": an error inside the
     module is raised, so a broken inference is never reported as a missing one."""
