@@ -1,29 +1,91 @@
 """What runs after an import has written its listings: the one hook other parts plug into.
 
 The importer calls :func:`post_import` once per committed write (once for a file, once per page
-of a paged feed), after the listings are safely in the database, so work that reads them (need
-inference from their words and source taxonomy terms, duplicate detection within a feed and
-against the directory) sees exactly what was imported. Keeping it one function means the
-importer never needs to know which of those exist, and each can be switched on here alone.
+of a paged feed), after the listings are safely in the database, so work that reads them sees
+exactly what was imported:
+
+1. need inference from the listings' words and their feed's own categories
+   (``directory.inference``), so untagged listings are found by need;
+2. duplicate detection within the feed and against the directory
+   (``directory.listings.duplicates``): flagged for staff, never merged; search shows one card
+   per likely duplicate group, so every listing whose group changed is re-indexed;
+3. place names from the listings' addresses (``directory.places.listing_places``), so
+   "Upton" or "Lache" named in a feed's addresses resolve at once, not on a later request.
+
+Each step commits its own work: the import's own transaction has already been committed, and
+a step that fails is reported in the summary without undoing the import or the other steps.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+
+from directory.core.ids import utcnow
+from directory.listings.models import ListingChange
 
 if TYPE_CHECKING:
     from directory.listings.importer import ImportReport
+
+log = logging.getLogger(__name__)
 
 
 def post_import(session: Session, service_ids: list[str], report: ImportReport) -> None:
     """Called after a successful write with the ids of every service that write held.
 
     ``service_ids`` lists each service of the committed write once (created, updated or
-    unchanged; skipped records are not in it), in input order. Append lines for people to
-    ``report.duplicates`` and ``report.inferred``; the import summary prints them. Whatever
-    this changes in the database must be committed here: the import's own transaction has
-    already been committed. Does nothing yet.
+    unchanged; skipped records are not in it), in input order. Lines for people go to
+    ``report.inferred`` and ``report.duplicates``; the import summary prints them.
     """
-    return None
+    if not service_ids:
+        return
+    for name, step in (
+        ("need inference", _infer),
+        ("duplicate check", _duplicates),
+        ("place names", _place_names),
+    ):
+        try:
+            step(session, service_ids, report)
+        except (SQLAlchemyError, OSError, ValueError) as exc:
+            session.rollback()
+            log.warning("after import, %s failed: %s", name, type(exc).__name__)
+            report.notes.append(
+                f"the {name} after the import did not finish ({type(exc).__name__}); "
+                "the listings were imported, run it again with its own command"
+            )
+
+
+def _infer(session: Session, service_ids: list[str], report: ImportReport) -> None:
+    from directory.inference.services import infer_after_import
+
+    report.inferred.extend(infer_after_import(session, service_ids))
+
+
+def _duplicates(session: Session, service_ids: list[str], report: ImportReport) -> None:
+    from directory.listings.duplicates import flag_duplicates
+
+    flags = flag_duplicates(session, service_ids)
+    touched = {sid for flag in flags for sid in (flag.service_a_id, flag.service_b_id)}
+    now = utcnow()
+    for service_id in sorted(touched):
+        # A listing that now leads or joins a duplicate group gets or loses its own card.
+        session.add(ListingChange(service_id=service_id, changed_at=now))
+    session.commit()
+    report.duplicates.extend(str(flag) for flag in flags)
+
+
+def _place_names(session: Session, service_ids: list[str], report: ImportReport) -> None:
+    from flask import current_app, has_app_context
+
+    from directory.places.gazetteer import GazetteerError, get_gazetteer
+    from directory.places.listing_places import refresh_place_names
+
+    path = current_app.config.get("GAZETTEER_PATH") if has_app_context() else None
+    try:
+        gazetteer = get_gazetteer(path)
+    except GazetteerError:
+        return  # the import's notes already say the gazetteer is not built
+    refresh_place_names(session, gazetteer)
