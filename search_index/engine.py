@@ -26,7 +26,7 @@ import numpy as np
 from whoosh.searching import Searcher
 
 from search_index import geo, ranking
-from search_index.analysis import clean_text, highlight
+from search_index.analysis import clean_text, fold_text, highlight, query_words
 from search_index.api import (
     MAX_PER_PAGE,
     MAX_RADIUS_KM,
@@ -195,6 +195,21 @@ def _text_match(
     return wide, strict, message
 
 
+def _names_a_listing(view: IndexView, whole: str, rest: str) -> bool:
+    """Whether a place name that started the text is part of a listing's name: every real
+    word of the whole text is in one listing's names. Only for a leading name ("blacon lunch
+    club"), never a postcode or a place after "in"/"near"."""
+    words = [w for w in query_words(whole) if not w.soft]
+    if not words or not fold_text(whole).rstrip().endswith(fold_text(rest).strip()):
+        return False
+    bits = view.live
+    for word in words:
+        bits &= view.term_bits("name", word.stem)
+        if not bits:
+            return False
+    return True
+
+
 @dataclass(slots=True)
 class Selection:
     """Which documents a request selects, before facets, ranking and paging: shared by the
@@ -243,7 +258,12 @@ def select_documents(
             context.gazetteer, request.place, context.home
         )
     else:
+        whole = text
         text, answer = geo.try_place_in_text(context.gazetteer, text, context.home)
+        if answer is not None and _names_a_listing(view, whole, text):
+            # "Blacon Lunch Club" is a listing's name, not "lunch club" in Blacon: a listing
+            # with no venue there would be lost to the place filter.
+            text, answer = whole, None
     place = answer.place if answer else None
     radius = geo.radius_for(answer.kind if answer else None, request.radius_km, max_radius_km)
     scope = geo.geo_scope(view, place, radius, answer, request.include_covering)

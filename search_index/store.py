@@ -392,7 +392,11 @@ def reopen(old: Searcher) -> Searcher:
     """
     ix = old._ix
     toc = ix._read_toc()
-    reusable = {reader.segment().segment_id(): reader for reader, _ in old.reader().leaf_readers()}
+    reusable = {
+        segment.segment_id(): reader
+        for reader, _ in old.reader().leaf_readers()
+        if (segment := getattr(reader, "segment", lambda: None)()) is not None
+    }
     readers = []
     for segment in toc.segments:
         reader = reusable.pop(segment.segment_id(), None)

@@ -43,8 +43,11 @@ class IndexView:
         self.reader = searcher.reader()
         self.size = self.reader.doc_count_all()
         self.nbytes = max(1, (self.size + 7) // 8)
+        # An index with no documents yet (a new site) has one empty reader and no segment.
         self.leaves = [
-            (leaf, offset, data_for(leaf)) for leaf, offset in self.reader.leaf_readers()
+            (leaf, offset, data_for(leaf))
+            for leaf, offset in self.reader.leaf_readers()
+            if leaf.doc_count_all() and getattr(leaf, "segment", lambda: None)() is not None
         ]
         self._lock = threading.RLock()
         self._bits: dict[tuple[str, str], int] = {}
@@ -136,7 +139,10 @@ class IndexView:
                 docs, scale = data.term_postings(leaf, field, text)
                 ids.append(docs.astype(np.int64) + offset)
                 weights.append(scale.astype(np.float64))
-            found = (np.concatenate(ids), np.concatenate(weights))
+            if ids:
+                found = (np.concatenate(ids), np.concatenate(weights))
+            else:
+                found = (np.zeros(0, np.int64), np.zeros(0, np.float64))
             with self._lock:
                 if len(self._postings) >= _MAX_CACHED_POSTINGS:
                     self._postings.pop(next(iter(self._postings)))

@@ -205,8 +205,10 @@ class TestResults:
     def test_the_count_is_in_the_heading_and_title_and_nothing_is_live(self, client):
         html = get(client, "/search?q=food")
         heading = h1(html)
-        assert count_in(heading) == 14
-        assert re.search(r"<title>\s*14 results for \u2018food\u2019", html)
+        # 14 food listings in the seeds, but two Northwich pantries at one postcode are a
+        # likely duplicate pair: one card for them.
+        assert count_in(heading) == 13
+        assert re.search(r"<title>\s*13 results for \u2018food\u2019", html)
         assert "aria-live" not in html
 
     def test_a_need_filter_and_its_count(self, client):
@@ -292,7 +294,7 @@ class TestResults:
     def test_an_unknown_postcode_gives_a_message_and_results_from_everywhere(self, client):
         html = get(client, "/search?q=food&where=ZZ99+9ZZ")
         assert "We could not find" in text_of(html)
-        assert count_in(h1(html)) == 14
+        assert count_in(h1(html)) == count_in(h1(get(client, "/search?q=food")))
 
     def test_the_map_is_offered_only_as_an_enhancement(self, client):
         html = get(client, "/search?q=lonely&where=CH1+2HJ")

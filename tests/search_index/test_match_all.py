@@ -31,3 +31,25 @@ def test_services_without_any_venue_are_matched_without_error(fresh_app):
     assert len(found.matches) == 2
     assert all(m.service_at_location_id is None for m in found.matches)
     assert {m.service_id for m in found.matches} == ids
+
+
+def test_a_new_site_with_no_listings_searches_without_error(fresh_app):
+    from search_index import search
+
+    with fresh_app.app_context():
+        make_taxonomy(db.session)
+        db.session.commit()
+        for request in (
+            SearchRequest(text="memory cafe"),
+            SearchRequest(text="food", place="CH1 2HJ", free_only=True, open_now=True),
+            SearchRequest(),
+        ):
+            results = search(request)
+            assert results.total == 0 and results.hits == []
+        assert match_documents_all(SearchRequest(text="memory")) == []
+
+
+def match_documents_all(request: SearchRequest) -> list:
+    from search_index import match_all
+
+    return match_all(request).matches

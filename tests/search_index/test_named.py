@@ -55,3 +55,20 @@ def test_a_need_word_in_a_name_earns_no_lift(fresh_app):
         session.commit()
         results = _search(fresh_app, session, text="debt", place=BLACON)
     assert results.hits[0].name == "Money Matters"
+
+
+def test_a_name_starting_with_a_place_is_searched_as_a_name(fresh_app):
+    """ "Blacon Lunch Club" names a listing: taking "Blacon" as the place would lose it when
+    it has no venue there; "lunch club" alone near Blacon still filters by place."""
+    from directory.db import db
+
+    with fresh_app.app_context():
+        session = db.session
+        make_service(session, "Blacon Lunch Club", places=(), delivery_modes=["phone"],
+                     service_areas=())  # fmt: skip
+        make_service(session, "Hoole Lunch Club", places=("hoole",))
+        session.commit()
+        named = _search(fresh_app, session, text="blacon lunch club")
+        near = _search(fresh_app, session, text="lunch club", place=BLACON)
+    assert named.hits[0].name == "Blacon Lunch Club" and named.place is None
+    assert "Blacon Lunch Club" not in [hit.name for hit in near.hits]
