@@ -182,11 +182,18 @@ def test_map_shows_the_results_without_tiles(open_page, site):
     button.click()
     assert page.locator("#results-map").is_visible()
     assert button.get_attribute("aria-expanded") == "true"
-    assert page.locator("#results-map .leaflet-marker-icon").count() == points
+    markers = page.locator("#results-map .leaflet-marker-icon")
+    # Services too close to tell apart share one marker whose popup lists them all.
+    assert 0 < markers.count() <= points
+    titles = page.evaluate(
+        "[...document.querySelectorAll('#results-map .leaflet-marker-icon')].map(m => m.title)"
+    )
+    shared = sum(int(t.split(" ", 1)[0]) for t in titles if " services here: " in t)
+    assert shared + sum(1 for t in titles if " services here: " not in t) == points
     violations = run_axe(page)
     assert violations == [], _describe(violations)
-    page.locator("#results-map .leaflet-marker-icon").first.click()
-    assert page.locator(".leaflet-popup a[href^='/services/']").is_visible()
+    markers.first.click()
+    assert page.locator(".leaflet-popup a[href^='/services/']").first.is_visible()
     button.click()
     assert not page.locator("#results-map").is_visible()
     assert page.problems == []

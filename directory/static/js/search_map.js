@@ -21,12 +21,71 @@
   }
   var map = null;
 
-  function popup(point) {
-    var link = document.createElement("a");
-    link.className = "govuk-link";
-    link.href = point.url;
-    link.textContent = point.name;
-    return link;
+  function link(point) {
+    var anchor = document.createElement("a");
+    anchor.className = "govuk-link";
+    anchor.href = point.url;
+    anchor.textContent = point.name;
+    return anchor;
+  }
+
+  function popup(group) {
+    if (group.length === 1) {
+      return link(group[0]);
+    }
+    var list = document.createElement("ul");
+    list.className = "govuk-list";
+    group.forEach(function (point) {
+      var item = document.createElement("li");
+      item.appendChild(link(point));
+      list.appendChild(item);
+    });
+    return list;
+  }
+
+  // Markers closer than this many pixels become one marker listing every service there, so
+  // no marker hides another (WCAG 2.2 target size) and services at one venue stay reachable.
+  var GROUP_PX = 32;
+  var layer = null;
+
+  function groups() {
+    var found = [];
+    points.forEach(function (point) {
+      var at = map.latLngToLayerPoint([point.lat, point.lng]);
+      var near = null;
+      for (var i = 0; i < found.length; i += 1) {
+        if (found[i].at.distanceTo(at) < GROUP_PX) {
+          near = found[i];
+          break;
+        }
+      }
+      if (near) {
+        near.points.push(point);
+      } else {
+        found.push({ at: at, points: [point] });
+      }
+    });
+    return found;
+  }
+
+  function placeMarkers(icon) {
+    var L = window.L;
+    if (layer) {
+      layer.clearLayers();
+    } else {
+      layer = L.layerGroup().addTo(map);
+    }
+    groups().forEach(function (group) {
+      var first = group.points[0];
+      var label = group.points.length === 1
+        ? first.name
+        : group.points.length + " services here: " + group.points.map(function (p) {
+          return p.name;
+        }).join(", ");
+      L.marker([first.lat, first.lng], { icon: icon, alt: label, title: label })
+        .bindPopup(popup(group.points))
+        .addTo(layer);
+    });
   }
 
   function draw() {
@@ -45,18 +104,18 @@
       popupAnchor: [1, -34],
       shadowSize: [41, 41],
     });
-    var bounds = [];
-    points.forEach(function (point) {
-      L.marker([point.lat, point.lng], { icon: icon, alt: point.name, title: point.name })
-        .bindPopup(popup(point))
-        .addTo(map);
-      bounds.push([point.lat, point.lng]);
+    var bounds = points.map(function (point) {
+      return [point.lat, point.lng];
     });
     if (bounds.length === 1) {
       map.setView(bounds[0], 14);
     } else {
       map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15 });
     }
+    placeMarkers(icon);
+    map.on("zoomend", function () {
+      placeMarkers(icon);
+    });
   }
 
   function show(open) {
