@@ -1,4 +1,9 @@
-"""Run the untagged held-out set (``listings.json``, ``cases.py``) through the engine and FTS5.
+"""Run the untagged held-out sets through the engine and FTS5.
+
+Two sets (``SETS``): ``untagged`` (this folder: ``listings.json``, ``cases.py``) and
+``untagged2`` (``../untagged2``: an ORUK 1.0 feed ``listings.json`` and an Outpost page
+``outpost_page.json``, ``cases.py``), written by different people at different times so a
+tuned-on set can be checked against a fresh one.
 
 Used by ``tests/search_index/test_relevance_untagged.py`` (the issue 11 targets) and by
 ``bench/untagged_eval.py`` (the tables). Both must measure the same thing, so the loading,
@@ -9,9 +14,11 @@ the baseline and the scoring live here once.
   no listing carries a term: "curated terms hidden". An in-memory index is built and every
   case goes through ``search_index.engine.run_search`` at a fixed time, as the other
   relevance tests do. With ``inference=True`` need inference runs between import and
-  indexing, if ``directory.inference.infer_services(session)`` exists.
+  indexing, if ``directory.inference.infer_services(session)`` exists; without it, the
+  terms the importer's own ``post_import`` inferred are deleted before indexing.
 * **FTS5 baseline.** The same listings in an in-memory SQLite FTS5 table of name,
-  organisation name and description (HTML read as text); the words of both boxes, lower
+  organisation name and description (HTML read as text; field names in any case, the
+  British ``organisation`` too, as feeds write them); the words of both boxes, lower
   case, punctuation and English stop words removed, joined with OR and ranked by ``bm25()``.
   No synonyms; no stemming beyond the ``porter`` tokenizer where that one is used.
 
@@ -67,9 +74,67 @@ _STOP_WORDS = """
 STOP_WORDS = frozenset(_STOP_WORDS.split())
 
 
-def load_listings() -> list[dict[str, Any]]:
-    """The listings as the feed gives them."""
-    return json.loads(LISTINGS.read_text(encoding="utf-8"))
+@dataclass(frozen=True)
+class HeldOutSet:
+    """One held-out set: its feed files (imported in this order) and its cases module."""
+
+    name: str
+    files: tuple[Path, ...]
+    cases_module: str
+
+    @property
+    def cases(self) -> tuple[UntaggedCase, ...]:
+        return tuple(importlib.import_module(self.cases_module).CASES)
+
+
+SETS = {
+    "untagged": HeldOutSet("untagged", (LISTINGS,), "tests.search_index.untagged.cases"),
+    "untagged2": HeldOutSet(
+        "untagged2",
+        (
+            HERE.parent / "untagged2" / "listings.json",
+            HERE.parent / "untagged2" / "outpost_page.json",
+        ),
+        "tests.search_index.untagged2.cases",
+    ),
+}
+FIRST = SETS["untagged"]
+
+
+def feed_records(path: Path) -> list[dict[str, Any]]:
+    """A file's service records: a bare list, or the records of a page (``content``...)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if isinstance(data, dict):
+        for key in ("content", "contents", "items", "data", "results"):
+            if isinstance(data.get(key), list):
+                return data[key]
+    return data
+
+
+def load_listings(held: HeldOutSet = FIRST) -> list[dict[str, Any]]:
+    """The listings as the feeds give them, every file of the set in order."""
+    return [record for path in held.files for record in feed_records(path)]
+
+
+def field_value(record: dict[str, Any], *names: str) -> Any:
+    """The first of ``names`` present in ``record``, matched in any case (.NET feeds write
+    ``Id`` and ``Name``)."""
+    lowered = {str(k).lower(): v for k, v in record.items()}
+    return next((lowered[n] for n in names if lowered.get(n) is not None), None)
+
+
+def listing_id(record: dict[str, Any]) -> str:
+    return str(field_value(record, "id"))
+
+
+def listing_name(record: dict[str, Any]) -> str:
+    """The name, or the organisation's when the feed leaves it empty (as the importer does)."""
+    return field_value(record, "name") or organisation_name(record)
+
+
+def organisation_name(record: dict[str, Any]) -> str:
+    org = field_value(record, "organization", "organisation")
+    return (field_value(org, "name") if isinstance(org, dict) else None) or ""
 
 
 # --- scoring -----------------------------------------------------------------------------
@@ -156,10 +221,10 @@ def fts_rankings(
             "INSERT INTO doc VALUES (?, ?, ?, ?)",
             [
                 (
-                    str(s["id"]),
-                    s.get("name") or "",
-                    (s.get("organization") or {}).get("name") or "",
-                    plain_text(s.get("description")),
+                    listing_id(s),
+                    field_value(s, "name") or "",
+                    organisation_name(s),
+                    plain_text(field_value(s, "description")),
                 )
                 for s in listings
             ],
@@ -196,7 +261,7 @@ def inference_function() -> Any | None:
 
 @dataclass
 class LoadedEngine:
-    """The engine over the untagged listings, ready to run cases."""
+    """The engine over one set's untagged listings, ready to run cases."""
 
     searcher: Any
     context: Any
@@ -206,18 +271,54 @@ class LoadedEngine:
     import_errors: list[str] = field(default_factory=list)
     #: every service id in the database, to check the mapping above covers them all
     stored_ids: set[str] = field(default_factory=set)
+    #: the set's own cases, run when ``run`` is given none
+    cases: tuple[UntaggedCase, ...] = field(default_factory=lambda: tuple(CASES))
+    #: curated need or client-group links on services after the import (must be none)
+    curated_links: int = 0
 
-    def run(self, cases: Sequence[UntaggedCase] = CASES) -> list[Ranked]:
+    def run(self, cases: Sequence[UntaggedCase] | None = None) -> list[Ranked]:
         from search_index import SearchRequest
         from search_index.engine import run_search
 
         results = []
-        for case in cases:
+        for case in self.cases if cases is None else cases:
             request = SearchRequest(text=case.text, place=case.place or "", now=NOW, per_page=TOP)
             hits = run_search(self.searcher, request, self.context).hits
             ids = (self.feed_ids.get(h.service_id, h.service_id) for h in hits)
             results.append(Ranked(case, _unique(ids)))
         return results
+
+
+def _feed_ids(path: Path, stored: set[str]) -> dict[str, str]:
+    """Stored service id -> feed id for one file. An ORUK 3.0 record keeps its id (made a
+    UUID by ``canonical_id``); a record converted from another shape gets a UUID made from
+    the feed (the file's path, as ``import_path`` names it) and its id."""
+    from directory.listings.records import canonical_id
+    from directory.listings.shapes.common import Context
+
+    context = Context(namespace=str(path.resolve()), source_name=path.stem)
+    ids = {}
+    for record in feed_records(path):
+        raw = listing_id(record)
+        kept = canonical_id(raw)[0]
+        derived = context.ident("", "service", raw)
+        ids[derived if derived in stored and kept not in stored else kept] = raw
+    return ids
+
+
+def _curated_links(session: Any) -> int:
+    from sqlalchemy import func, or_, select
+
+    from directory.models import Attribute
+
+    return session.scalar(
+        select(func.count())
+        .select_from(Attribute)
+        .where(Attribute.link_entity == "service")
+        .where(
+            or_(Attribute.link_type.in_(("need", "client_group")), Attribute.link_type.is_(None))
+        )
+    )
 
 
 @contextmanager
@@ -227,18 +328,22 @@ def loaded_engine(
     template: Path | None = None,
     inference: bool = False,
     embedder: Any = None,
+    held: HeldOutSet = FIRST,
 ) -> Iterator[LoadedEngine]:
-    """Import the taxonomy and the listings into a new SQLite database in ``folder`` and
+    """Import the taxonomy and a set's listings into a new SQLite database in ``folder`` and
     yield the engine over them. ``template`` is an already migrated database file to copy
-    (the tests' fixture); without one the migrations are run here."""
-    from sqlalchemy import select
+    (the tests' fixture); without one the migrations are run here.
+
+    The importer infers needs after every import (``post_import``), so without ``inference``
+    the inferred terms are deleted again before indexing: "off" means the engine on the
+    listings' own words and nothing else."""
+    from sqlalchemy import delete, select
 
     from directory import create_app
     from directory import migrate as migrations
     from directory.db import db
     from directory.listings.importer import import_path
-    from directory.listings.records import canonical_id
-    from directory.models import Service
+    from directory.models import InferredTerm, Service
     from search_index.documents import build_memory_index
     from search_index.engine import build_context
 
@@ -262,9 +367,10 @@ def loaded_engine(
         with app.app_context():
             session = db.session
             errors = []
-            for path in (TAXONOMY, LISTINGS):
+            for path in (TAXONOMY, *held.files):
                 report = import_path(session, path)
                 errors += [f"{p.record_type} {p.record_id}: {p.message}" for p in report.errors]
+            curated = _curated_links(session)
             status = "inference: off"
             if inference:
                 infer = inference_function()
@@ -274,13 +380,18 @@ def loaded_engine(
                     infer(session)
                     session.commit()
                     status = "inference: on"
+            else:
+                session.execute(delete(InferredTerm))
+                session.commit()
             index = build_memory_index(session)
             context = build_context(session, app=app, embedder=embedder)
-            feed_ids = {canonical_id(str(s["id"]))[0]: str(s["id"]) for s in load_listings()}
             stored = set(session.scalars(select(Service.id)))
+            feed_ids = {k: v for path in held.files for k, v in _feed_ids(path, stored).items()}
             searcher = index.searcher()
             try:
-                yield LoadedEngine(searcher, context, feed_ids, status, errors, stored)
+                yield LoadedEngine(
+                    searcher, context, feed_ids, status, errors, stored, held.cases, curated
+                )
             finally:
                 searcher.close()
     finally:
