@@ -16,12 +16,13 @@ from directory.listings.duplicates import (
     flag_duplicates,
     group_members,
     open_flags,
+    report_lines,
     resolve,
 )
 from directory.listings.importer import import_services
-from directory.models import ListingStatus, Service
+from directory.models import ListingStatus, Service, ServiceAtLocation
 from tests.api.schema import assert_valid
-from tests.factories import make_directory, make_organization, make_service
+from tests.factories import make_directory, make_location, make_organization, make_service
 
 
 def _flags(session) -> list[DuplicateFlag]:
@@ -33,6 +34,19 @@ def _own_contacts(session, service: Service) -> None:
     service.email = service.contacts[0].email = f"{service.id}@example.org"
     service.url = f"https://example.org/{service.id}"
     session.flush()
+
+
+def _unplaced(session, name: str, phone: str, organisation: str) -> Service:
+    """A listing with no address, run by its own organisation, with its own email and site."""
+    service = make_service(
+        session,
+        name,
+        places=(),
+        phone=phone,
+        organization=make_organization(session, organisation),
+    )
+    _own_contacts(session, service)
+    return service
 
 
 def _pair(session, first: str = "Chester Memory Cafe", second: str = "Memory Café - Chester"):
@@ -99,14 +113,7 @@ def test_a_council_switchboard_shared_by_different_services_flags_nothing(sessio
 
 def test_no_postcode_and_no_shared_contact_gives_a_possible_flag(session):
     a = make_service(session, "Blacon Memory Cafe", places=(), phone="01632 960001")
-    b = make_service(
-        session,
-        "Blacon Memory Café",
-        places=(),
-        phone="01632 960002",
-        organization=make_organization(session, "Other Trust"),
-    )
-    _own_contacts(session, b)
+    b = _unplaced(session, "Blacon Memory Café", "01632 960002", "Other Trust")
     [flag] = flag_duplicates(session, [a.id])
     assert flag.strength == Strength.POSSIBLE
     assert {flag.service_a_id, flag.service_b_id} == {a.id, b.id}
@@ -280,3 +287,50 @@ def test_a_feed_in_an_older_shape_is_matched_against_the_directory(session):
     [flag] = flag_duplicates(session, [imported.id])
     assert flag.strength == Strength.LIKELY
     assert "same phone 01632 960777" in flag.reasons
+
+
+def test_a_town_named_anywhere_in_the_directory_qualifies_names(session):
+    make_service(session, "Neston Men's Shed", places=("neston",))
+    online = make_service(session, "Carers Online Cafe", places=(), phone="01632 960400")
+    feed = _unplaced(session, "Carers Online Cafe (Neston)", "01632 960400", "Second Feed Org")
+    [flag] = flag_duplicates(session, [feed.id])
+    assert {flag.service_a_id, flag.service_b_id} == {online.id, feed.id}
+    assert flag.strength == Strength.LIKELY
+    assert flag.reasons == ["similar name (0.95)", "same phone 01632 960400"]
+
+
+def test_a_number_many_organisations_give_is_a_front_door_not_evidence(session):
+    """A hub's number given by four groups: two same-named listings are only possible."""
+    names = ["Upton Memory Cafe", "Upton Memory Cafe", "Upton Book Club", "Upton Chess Club"]
+    made = [_unplaced(session, name, "01632 960999", f"Group {n}") for n, name in enumerate(names)]
+    [flag] = flag_duplicates(session, [s.id for s in made])
+    assert flag.strength == Strength.POSSIBLE
+    assert flag.reasons == ["same name", "no postcode, phone, email or website in common"]
+
+
+def test_a_name_many_listings_share_is_no_evidence_on_its_own(session):
+    made = [
+        _unplaced(session, "Winsford Youth Club", f"01632 96050{n}", f"Youth Group {n}")
+        for n in range(5)
+    ]
+    assert flag_duplicates(session, [s.id for s in made]) == []
+    # Two of them are still flagged when they are at one venue.
+    venue = make_location(session, "upton")
+    for service in made[:2]:
+        service.service_at_locations.append(ServiceAtLocation(location=venue))
+    session.flush()
+    [flag] = flag_duplicates(session, [s.id for s in made])
+    assert flag.strength == Strength.LIKELY and flag.reasons == ["same name at CH2 2DD"]
+
+
+def test_the_import_report_gives_counts_and_the_first_flags(session):
+    a, b = _pair(session)
+    flags = flag_duplicates(session, [a.id, b.id])
+    lines = report_lines(flags)
+    assert lines[0] == (
+        "1 likely and 0 possible duplicate pair(s), 1 new (all: flask --app wsgi duplicates list)"
+    )
+    assert lines[1].startswith("likely duplicate (new): '")
+    assert "'Chester Memory Cafe'" in lines[1] and "'Memory Café - Chester'" in lines[1]
+    assert report_lines(flags * 3, most=2)[-1] == "... and 1 more"
+    assert report_lines([]) == []

@@ -60,6 +60,7 @@ def test_one_name_spelt_many_ways_is_the_same_name(spelling):
         ("Hoole Comunity Pantry", "Hoole Community Pantry"),
         ("Upton Community Center", "Upton Community Centre"),
         ("Men's Shed Ltd", "Mens Shed CIC"),
+        ("Parents' Lunch Club Service", "Parents Lunch Club Sevice"),
     ],
 )
 def test_punctuation_accents_misspellings_and_legal_words_do_not_matter(a, b):
@@ -95,6 +96,17 @@ def test_a_town_or_organisation_word_on_one_side_only_qualifies_the_name():
         ).score
         < 0.88
     )
+
+
+def test_a_town_the_directory_knows_qualifies_a_name_without_an_address():
+    places = frozenset({"stourport", "chester"})
+    plain = listing("Women's Cycling Club", phones=["01632 960300"], org="Cycle Trust")
+    bracketed = listing("Women's Cycling Club (Stourport)", phones=["01632 960300"], org="Feed 2")
+    assert compare(plain, bracketed).strength == Strength.POSSIBLE
+    plain.places = bracketed.places = places
+    verdict = compare(plain, bracketed)
+    assert verdict.strength == Strength.LIKELY
+    assert verdict.reasons == ["similar name (0.95)", "same phone 01632 960300"]
 
 
 @pytest.mark.parametrize(

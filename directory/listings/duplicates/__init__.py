@@ -3,7 +3,7 @@
 The public functions, each taking a SQLAlchemy ``Session`` and never committing:
 
 * :func:`flag_duplicates` checks services against each other and the whole directory and
-  stores flags (the import hook calls it);
+  stores flags (the import hook calls it; :func:`report_lines` words them for the report);
 * :func:`duplicate_groups` gives the search index one group key per real service;
 * :func:`resolve` records staff's decision on a pair; :func:`open_flags` lists what is left.
 
@@ -17,6 +17,7 @@ from directory.listings.duplicates.store import (
     DecisionError,
     flag_duplicates,
     open_flags,
+    report_lines,
     resolve,
 )
 
@@ -29,5 +30,6 @@ __all__ = [
     "flag_duplicates",
     "group_members",
     "open_flags",
+    "report_lines",
     "resolve",
 ]

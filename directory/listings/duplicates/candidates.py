@@ -10,7 +10,7 @@ listings) is only compared within the same name key. A name key shared by many l
 from __future__ import annotations
 
 import gc
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -25,7 +25,7 @@ from directory.listings.duplicates.contacts import (
     site_key,
 )
 from directory.listings.duplicates.names import name_key, name_words, words
-from directory.listings.duplicates.rules import Listing
+from directory.listings.duplicates.rules import COMMON_NAME, Listing
 from directory.listings.models import Contact, ListingStatus, Organization, Phone, Service
 from directory.places.models import Address, ServiceAtLocation
 
@@ -33,9 +33,13 @@ from directory.places.models import Address, ServiceAtLocation
 LIVE_STATUSES = (ListingStatus.ACTIVE, ListingStatus.PENDING, ListingStatus.DRAFT)
 #: Blocks larger than this are compared only within a name key.
 MAX_BLOCK = 200
-#: A name key on more listings than this is generic ("toddler group") and blocks nothing alone.
-MAX_NAME_BLOCK = 12
+#: A name key on more listings than this makes no block of its own (see ``rules.COMMON_NAME``).
+MAX_NAME_BLOCK = COMMON_NAME
+#: A phone, email or website given by more organisations than this is a shared front door.
+MAX_CONTACT_OWNERS = 3
 _CHUNK = 500
+#: Town words shorter than this ("on" in "Stockton-on-Tees") are not place words.
+_MIN_PLACE_WORD = 3
 
 
 @contextmanager
@@ -120,14 +124,44 @@ def load_listings(session: Session, ids: Iterable[str] | None = None) -> dict[st
     places = select(ServiceAtLocation.service_id, Address.postal_code, Address.city).join(
         Address, Address.location_id == ServiceAtLocation.location_id
     )
+    towns: set[str] = set()
     for sid, postcode, city in _rows(session, places, ServiceAtLocation.service_id, keys):
+        town = _town_words(city)
+        towns.update(town)
         if sid not in found:
             continue
         code = postcode_key(postcode)
         if code:
             found[sid].postcodes.add(code)
-        found[sid].qualifiers.update(_town_words(city))
+        found[sid].qualifiers.update(town)
+    known_places = frozenset(w for w in towns if len(w) >= _MIN_PLACE_WORD)
+    for listing in found.values():
+        listing.places = known_places
+    _drop_front_doors(found.values())
+    names = Counter(listing.key for listing in found.values())
+    for listing in found.values():
+        listing.name_count = names[listing.key]
     return found
+
+
+def _drop_front_doors(listings: Iterable[Listing]) -> None:
+    """Forget contacts that more than a few organisations give: a council switchboard, a
+    hub's number, a portal's home page. They are everyone's front door, not a sign that two
+    listings are one service (within one organisation the organisation is the evidence)."""
+    users: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for listing in listings:
+        owner = listing.organization_key or listing.organization_id or listing.id
+        for kind, values in (("p", listing.phones), ("e", listing.emails), ("s", listing.sites)):
+            for value in values:
+                users[(kind, value)].add(owner)
+    common = {key for key, owners in users.items() if len(owners) > MAX_CONTACT_OWNERS}
+    if not common:
+        return
+    for listing in listings:
+        for digits in [d for d in listing.phones if ("p", d) in common]:
+            del listing.phones[digits]
+        listing.emails -= {e for e in listing.emails if ("e", e) in common}
+        listing.sites -= {s for s in listing.sites if ("s", s) in common}
 
 
 @lru_cache(maxsize=10_000)
@@ -164,12 +198,15 @@ def block_keys(listing: Listing) -> set[tuple[str, str]]:
 class Blocks:
     """An index from block key to listing ids, for finding a listing's candidate pairs."""
 
-    def __init__(self, listings: dict[str, Listing]) -> None:
+    def __init__(self, listings: dict[str, Listing], only: Iterable[str] | None = None) -> None:
+        """Index every listing; with ``only``, just the blocks those listings are in (an
+        import's few hundred listings need not index all 100,000 listings' every key)."""
         self.listings = listings
         self.members: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.keys = {sid: block_keys(listing) for sid, listing in listings.items()}
+        wanted = None if only is None else set().union(*(self.keys[sid] for sid in only))
         for sid, keys in self.keys.items():
-            for key in keys:
+            for key in keys if wanted is None else keys & wanted:
                 self.members[key].append(sid)
         self._by_name: dict[tuple[str, str], dict[str, list[str]]] = {}
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Container
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -23,36 +24,13 @@ from functools import lru_cache
 #: Words that never tell two services apart. "and"-like words go too, so "Tea & Chat",
 #: "Tea and Chat" and "Tea, Chat" are one name.
 FILLER = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "and",
-        "of",
-        "for",
-        "at",
-        "in",
-        "on",
-        "with",
-        "to",
-        "by",
-        "group",
-        "groups",
-        "service",
-        "services",
-        "session",
-        "sessions",
-        "ltd",
-        "limited",
-        "cic",
-        "cio",
-        "scio",
-        "inc",
-        "plc",
-        "llp",
-        "charity",
-    ]
+    (
+        *("the", "a", "an", "and", "of", "for", "at", "in", "on", "with", "to", "by"),
+        *("group", "groups", "service", "services", "session", "sessions"),
+        *("ltd", "limited", "cic", "cio", "scio", "inc", "plc", "llp", "charity"),
+    )
 )
+_LONG_FILLER = tuple(w for w in FILLER if len(w) >= 5)
 _ARTICLES = frozenset({"the", "a", "an"})
 #: One spelling for words that feeds spell two ways.
 SPELLINGS = {"center": "centre", "st": "saint", "centres": "centre", "cafes": "cafe"}
@@ -86,8 +64,19 @@ def name_words(name: str | None) -> tuple[str, ...]:
     """The words of a name that identify the service: filler dropped, unless that leaves none
     (a group called "The Group" is still called something)."""
     every = words(name)
-    kept = tuple(w for w in every if w not in FILLER)
+    kept = tuple(w for w in every if not _is_filler(w))
     return kept or tuple(w for w in every if w not in _ARTICLES) or every
+
+
+@lru_cache(maxsize=50_000)
+def _is_filler(word: str) -> bool:
+    """A filler word, or a long one with one letter wrong ("sevice", "sesion"): a typo in a
+    word that does not count should not count either ("servicemen" and "unlimited" do)."""
+    if word in FILLER:
+        return True
+    return len(word) >= _FUZZY_MIN_LENGTH and any(
+        abs(len(word) - len(filler)) <= 1 and _same_word(word, filler) for filler in _LONG_FILLER
+    )
 
 
 def name_key(tokens: tuple[str, ...] | frozenset[str]) -> str:
@@ -134,11 +123,9 @@ def _fuzzy_room(left: list[str], right: list[str]) -> int:
     return min(long_left, long_right)
 
 
-def _may_qualify(left: list[str], right: list[str], qualifiers: frozenset[str], exact: int) -> bool:
+def _may_qualify(left: list[str], right: list[str], qualifiers: Container[str], exact: int) -> bool:
     """Whether the qualifier rule could still apply: one side's words all matched and the
     other's extra words all qualifiers (so the words that are not qualifiers must fit)."""
-    if not qualifiers:
-        return False
     room = _fuzzy_room(left, right)
     if not exact and not room:
         return False
@@ -161,7 +148,7 @@ class NameMatch:
 def compare_names(
     a: tuple[str, ...],
     b: tuple[str, ...],
-    qualifiers: frozenset[str] = frozenset(),
+    qualifiers: Container[str] = frozenset(),
     floor: float = 0.0,
 ) -> NameMatch:
     """Compare two names' words (from :func:`name_words`).
@@ -202,6 +189,6 @@ def compare_names(
     score = 2 * shared / total
     extras = (frozenset(extra_a), frozenset(unmatched))
     one_sided = not extras[0] or not extras[1]
-    if shared and one_sided and (extras[0] | extras[1]) <= qualifiers:
+    if shared and one_sided and all(w in qualifiers for w in extras[0] | extras[1]):
         score = max(score, _QUALIFIED_SCORE)
     return NameMatch(round(score, 2), *extras)

@@ -10,14 +10,16 @@ a score of 0.88 or more (:func:`compare_names`), similar at 0.75, related at 0.6
 * near-same names at the same postcode;
 * near-same names where a postcode is missing, run by two organisations that share a phone,
   email or website (two feeds' records of one organisation);
-* the same words, one organisation, a postcode missing (a record repeated in one feed).
+* the same words, one organisation, a postcode missing, a shared contact (a record repeated
+  in one feed).
 
 ``possible`` (for staff to look at; search is unchanged):
 
 * near-same names at different postcodes, different organisations, a shared contact;
-* the same distinctive name (three words or more) in the same postcode district, or with no
-  postcode, contact or organisation in common;
-* near-same (not identical) names of one organisation where a postcode is missing;
+* the same distinctive name (three words or more, on at most four listings) in the same
+  postcode district, or with no postcode, contact or organisation in common;
+* near-same names of one organisation, a postcode missing, not the likely case above (two
+  sessions under one name, or an umbrella listing and one of its sites);
 * between different organisations: a related name and a shared contact, or a similar name at
   the same postcode.
 
@@ -25,6 +27,7 @@ Nothing: unrelated names whatever they share; related names within one organisat
 services on one switchboard); near-same names of one organisation at different postcodes (its
 branches: one charity's "Memory Cafe" in three towns); a name that differs only by its own town
 from a listing in another town ("Redditch Walking Football" and "Walking Football" in Chester).
+Contacts more than three organisations give are dropped before any rule (``candidates.py``).
 """
 
 from __future__ import annotations
@@ -40,8 +43,12 @@ from directory.listings.phones import normalise_phone
 NEAR_SAME = 0.88
 SIMILAR = 0.75
 RELATED = 0.6
-#: With nothing else in common, a name is only evidence when it has this many words.
+#: With nothing else in common, a name is only evidence when it has this many words...
 DISTINCTIVE_WORDS = 3
+#: ...and no more listings than this have it: a name five groups use ("Winsford Youth Club")
+#: is common in this directory, while two or three feeds' copies of one service fit.
+COMMON_NAME = 4
+_NO_POSTCODE = "no postcode to compare"
 
 
 @dataclass
@@ -58,16 +65,26 @@ class Listing:
     #: Words of the listing's towns and organisation name: "Chester" in "Chester Memory Cafe"
     #: at a Chester address qualifies the name rather than changing it.
     qualifiers: set[str] = field(default_factory=set)
+    #: Words of every town in the directory's addresses (one set shared by all listings):
+    #: "(Stourport)" in a name with no address is a place too.
+    places: frozenset[str] = frozenset()
+    #: How many live listings in the directory have exactly this name (set by the loader).
+    name_count: int = 1
     phones: dict[str, str] = field(default_factory=dict)  # digits -> as displayed
     emails: set[str] = field(default_factory=set)
     sites: set[str] = field(default_factory=set)
 
     @cached_property
+    def key(self) -> str:
+        """The name's words in order, as one string: equal for the same words."""
+        return name_key(self.words)
+
+    @cached_property
     def name_keys(self) -> frozenset[str]:
         """Blocking keys for the name: all its words, and its words less its own qualifiers.
         Read once the listing is complete (its qualifiers are part of it)."""
-        keys = {name_key(self.words)} if self.words else set()
-        core = tuple(w for w in self.words if w not in self.qualifiers)
+        keys = {self.key} if self.words else set()
+        core = tuple(w for w in self.words if w not in self.qualifiers and w not in self.places)
         if core:
             keys.add(name_key(core))
         return frozenset(keys)
@@ -80,6 +97,18 @@ class Listing:
         misspelling are never matched."""
         runs = (a + b for a, b in zip(self.words, self.words[1:], strict=False))
         return frozenset((*self.words, *runs))
+
+
+class _AnyOf:
+    """Membership in any of several sets, without building their union for every pair."""
+
+    __slots__ = ("sets",)
+
+    def __init__(self, *sets: set[str] | frozenset[str]) -> None:
+        self.sets = sets
+
+    def __contains__(self, word: object) -> bool:
+        return any(word in s for s in self.sets)
 
 
 @dataclass(frozen=True)
@@ -133,24 +162,30 @@ def _near_same(
         if shared:
             return Verdict(Strength.POSSIBLE, match.score, [name, *shared, f"but at {where}"])
         districts = {_district(p) for p in a.postcodes} & {_district(p) for p in b.postcodes}
-        if same_words and districts and _distinctive(a):
+        if same_words and districts and _distinctive(a, b):
             return Verdict(Strength.POSSIBLE, match.score, [f"{name} nearby ({where})"])
         return None
     if same_org:
-        strength = Strength.LIKELY if same_words else Strength.POSSIBLE
-        return Verdict(strength, match.score, [name, *org, *shared, "no postcode to compare"])
+        # One organisation may run two sessions under one name: its own record alone does not
+        # make them one service, a contact they share as well does.
+        if same_words and shared:
+            return Verdict(Strength.LIKELY, match.score, [name, *org, *shared, _NO_POSTCODE])
+        if shared or _distinctive(a, b):
+            return Verdict(Strength.POSSIBLE, match.score, [name, *org, *shared, _NO_POSTCODE])
+        return None
     if shared:
         return Verdict(Strength.LIKELY, match.score, [name, *shared])
-    if same_words and _distinctive(a):
+    if same_words and _distinctive(a, b):
         return Verdict(
             Strength.POSSIBLE, match.score, [name, "no postcode, phone, email or website in common"]
         )
     return None
 
 
-def _distinctive(listing: Listing) -> bool:
-    """A name that can stand on its own as evidence: "Blacon Memory Cafe", not "Tea Line"."""
-    return len(set(listing.words)) >= DISTINCTIVE_WORDS
+def _distinctive(a: Listing, b: Listing) -> bool:
+    """Names that can stand on their own as evidence: "Blacon Memory Cafe", not "Tea Line",
+    and not a name that many listings of this directory share."""
+    return len(set(a.words)) >= DISTINCTIVE_WORDS and max(a.name_count, b.name_count) <= COMMON_NAME
 
 
 def _district(postcode: str) -> str:
@@ -161,7 +196,8 @@ def compare(a: Listing, b: Listing) -> Verdict | None:
     """The verdict on one pair, or None when it is not worth flagging."""
     if not a.gate & b.gate:
         return None
-    match = compare_names(a.words, b.words, frozenset(a.qualifiers | b.qualifiers), floor=RELATED)
+    qualifiers = _AnyOf(a.qualifiers, b.qualifiers, a.places)
+    match = compare_names(a.words, b.words, qualifiers, floor=RELATED)
     score = match.score
     if score < RELATED:
         return None

@@ -42,7 +42,7 @@ def find_pairs(listings: dict[str, Listing], ids: Iterable[str]) -> dict[Pair, V
     """Compare each of ``ids`` with its candidates among ``listings``; the pairs worth a flag."""
     wanted = [sid for sid in dict.fromkeys(ids) if sid in listings]
     chosen = set(wanted)
-    blocks = Blocks(listings)
+    blocks = Blocks(listings, None if len(wanted) == len(listings) else wanted)
     verdicts: dict[Pair, Verdict] = {}
     for sid in wanted:
         listing = listings[sid]
@@ -95,6 +95,25 @@ def flag_duplicates(session: Session, service_ids: Iterable[str]) -> list[Duplic
             session.delete(flag)
     session.flush()
     return sorted(touched, key=lambda f: (f.strength != Strength.LIKELY, f.labels or ()))
+
+
+def report_lines(flags: list[DuplicateFlag], most: int = 10) -> list[str]:
+    """Lines for an import report: the counts, then up to ``most`` flags, likely first.
+
+    A feed can hold hundreds of look-alikes; the report says how many and where to see all.
+    """
+    if not flags:
+        return []
+    likely = sum(f.strength == Strength.LIKELY for f in flags)
+    new = sum(f.is_new for f in flags)
+    lines = [
+        f"{likely} likely and {len(flags) - likely} possible duplicate pair(s), {new} new "
+        "(all: flask --app wsgi duplicates list)"
+    ]
+    lines += [str(f) for f in flags[:most]]
+    if len(flags) > most:
+        lines.append(f"... and {len(flags) - most} more")
+    return lines
 
 
 def _label(listing: Listing) -> str:
