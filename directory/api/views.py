@@ -20,6 +20,7 @@ from directory.api.errors import NotFound
 from directory.api.filters import ServiceFilters
 from directory.core.ids import normalise_uuid
 from directory.db import db
+from directory.listings.html import harmless_html
 from directory.listings.serialise import (
     service_at_location_json,
     service_json,
@@ -66,9 +67,24 @@ def _page_json(page: queries.Page, serialise: Callable[[Any], dict[str, Any]]) -
             "first_page": number == 1,
             "last_page": number >= total_pages,
             "empty": not page.items,
-            "contents": [serialise(item) for item in page.items],
+            "contents": [served(serialise(item)) for item in page.items],
         }
     )
+
+
+def served(value: Any) -> Any:
+    """The JSON as served: every ``description`` holding HTML made harmless (no scripts,
+    event handlers or ``javascript:`` links: ``html.harmless_html``), the rest as stored."""
+    if isinstance(value, dict):
+        return {
+            key: harmless_html(item)
+            if key == "description" and isinstance(item, str)
+            else served(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [served(item) for item in value]
+    return value
 
 
 def _paging() -> queries.Paging:
@@ -126,7 +142,7 @@ def service(service_id: str) -> Response:
     found = queries.get_service(db.session, service_id)
     if found is None:
         raise _missing("service", service_id)
-    return jsonify(service_json(found))
+    return jsonify(served(service_json(found)))
 
 
 @bp.get("/service_at_locations")
@@ -142,7 +158,7 @@ def service_at_location(sal_id: str) -> Response:
     found = queries.get_service_at_location(db.session, sal_id)
     if found is None:
         raise _missing("service at location", sal_id)
-    return jsonify(service_at_location_json(found, full=True))
+    return jsonify(served(service_at_location_json(found, full=True)))
 
 
 @bp.get("/taxonomies")

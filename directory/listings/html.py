@@ -125,6 +125,16 @@ def is_html(text: str | None) -> bool:
     return bool(_TAG.search(text) or _ENTITY.search(text) or _ESCAPED_TAG.search(text))
 
 
+def harmless_html(text: str | None) -> str | None:
+    """A description as the API serves it: markup kept as the feed gave it (structure, inline
+    markup, links), but never a script, a style, an event handler or a ``javascript:`` link,
+    since consumers of an ORUK feed often render descriptions as HTML. Plain text unchanged;
+    the stored text is never changed."""
+    if text is None or not is_html(text):
+        return text
+    return _FOR_LAYOUT.clean(text)
+
+
 def _unescape_layers(text: str) -> str:
     """Markup escaped once too often (``&lt;p&gt;``, ``&amp;nbsp;``) made real again, one
     layer at a time (a feed that escaped twice had ``&amp;lt;p&amp;gt;``)."""

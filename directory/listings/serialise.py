@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from directory.listings.duplicates.serialise import possible_duplicates_json
+from directory.listings.links import safe_url
 from directory.listings.models import (
     Contact,
     CostOption,
@@ -48,10 +49,17 @@ def _value(value: Any) -> Any:
     return value
 
 
+#: Fields holding a web address: only http(s) ones are served, whatever reached the database
+#: (imports already refuse others; this is the last line, as ``safe_url`` is on the pages).
+URL_FIELDS = frozenset({"url", "website", "logo", "uri", "schedule_link", "term_uri"})
+
+
 def _pick(obj: Any, fields: tuple[str, ...], **renamed: str) -> JSON:
     out: JSON = {}
     for field in fields:
         value = getattr(obj, renamed.get(field, field))
+        if field in URL_FIELDS and value is not None:
+            value = safe_url(value)
         if value is None or (value == "" and field not in {"description"}):
             continue
         out[field] = _value(value)
