@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from directory.listings.duplicates import (
@@ -19,6 +21,7 @@ from directory.listings.duplicates import (
     report_lines,
     resolve,
 )
+from directory.listings.duplicates.serialise import possible_duplicates_json
 from directory.listings.importer import import_services
 from directory.models import ListingStatus, Service, ServiceAtLocation
 from tests.api.schema import assert_valid
@@ -334,3 +337,32 @@ def test_the_import_report_gives_counts_and_the_first_flags(session):
     assert "'Chester Memory Cafe'" in lines[1] and "'Memory Café - Chester'" in lines[1]
     assert report_lines(flags * 3, most=2)[-1] == "... and 1 more"
     assert report_lines([]) == []
+
+
+_hostile = st.text(max_size=80)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    names=st.tuples(_hostile, _hostile),
+    phones=st.tuples(_hostile, _hostile),
+    urls=st.tuples(_hostile, _hostile),
+    emails=st.tuples(_hostile, _hostile),
+)
+def test_hostile_listings_are_checked_and_served_without_error(
+    session, names, phones, urls, emails
+):
+    made = []
+    for n in range(2):
+        service = make_service(session, names[n].replace("\x00", ""), places=(), phone="0")
+        service.url, service.email = urls[n].replace("\x00", ""), emails[n].replace("\x00", "")
+        service.contacts[0].phones[0].number = phones[n].replace("\x00", "")[:64]
+        made.append(service)
+    session.flush()
+    for flag in flag_duplicates(session, [s.id for s in made]):
+        assert flag.reasons and str(flag)
+        assert possible_duplicates_json(made[0]) is not None
+    assert duplicate_groups(session, [s.id for s in made]).keys() == {s.id for s in made}
+    session.rollback()
