@@ -67,7 +67,8 @@ def _pair(session, first: str = "Chester Memory Cafe", second: str = "Memory Caf
     return a, b
 
 
-def test_the_same_service_from_two_feeds_is_flagged_likely_and_nothing_is_merged(session):
+def test_the_same_service_from_two_feeds_is_flagged_likely_and_nothing_is_merged(any_session):
+    session = any_session
     a, b = _pair(session)
     flags = flag_duplicates(session, [b.id])
     assert len(flags) == 1
@@ -220,7 +221,8 @@ def _group_case(session):
     return made
 
 
-def test_groups_join_likely_and_confirmed_pairs_only(session):
+def test_groups_join_likely_and_confirmed_pairs_only(any_session):
+    session = any_session
     made = _group_case(session)
     strengths = {f.strength for f in open_flags(session)}
     assert strengths == {Strength.LIKELY, Strength.POSSIBLE}
