@@ -24,9 +24,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from directory.core.ids import utcnow
-from directory.listings.models import ListingChange
-
 if TYPE_CHECKING:
     from directory.listings.importer import ImportReport
 
@@ -66,15 +63,11 @@ def _infer(session: Session, service_ids: list[str], report: ImportReport) -> No
 
 def _duplicates(session: Session, service_ids: list[str], report: ImportReport) -> None:
     from directory.listings.duplicates import flag_duplicates
+    from directory.listings.duplicates.store import report_lines
 
-    flags = flag_duplicates(session, service_ids)
-    touched = {sid for flag in flags for sid in (flag.service_a_id, flag.service_b_id)}
-    now = utcnow()
-    for service_id in sorted(touched):
-        # A listing that now leads or joins a duplicate group gets or loses its own card.
-        session.add(ListingChange(service_id=service_id, changed_at=now))
+    flags = flag_duplicates(session, service_ids)  # re-indexes the listings it changed
     session.commit()
-    report.duplicates.extend(str(flag) for flag in flags)
+    report.duplicates.extend(report_lines(flags))
 
 
 def _place_names(session: Session, service_ids: list[str], report: ImportReport) -> None:

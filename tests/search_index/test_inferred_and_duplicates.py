@@ -119,3 +119,28 @@ def test_feed_vocabularies_and_the_inferred_mirror_are_not_search_words(fresh_ap
     assert "Debt advice" in labels
     assert "Mirrored need" not in labels
     assert "Meals on wheels" not in labels
+
+
+def test_a_staff_decision_on_a_pair_rebuilds_both_cards(fresh_app):
+    from sqlalchemy import func
+
+    from directory.listings.duplicates import resolve
+    from directory.models import ListingChange
+
+    with fresh_app.app_context():
+        session = db.session
+        first = make_service(session, "Chester Memory Cafe", places=("chester",))
+        second = make_service(session, "Memory Cafe (Chester)", places=("chester",))
+        session.commit()
+
+        def changes(service_id: str) -> int:
+            query = select(func.count()).where(ListingChange.service_id == service_id)
+            return session.scalar(query) or 0
+
+        before = (changes(first.id), changes(second.id))
+        resolve(session, first.id, second.id, FlagStatus.CONFIRMED, "staff@example.org")
+        session.commit()
+        after = (changes(first.id), changes(second.id))
+        names = [h.name for h in _search(fresh_app, session, text="memory").hits]
+    assert after[0] > before[0] and after[1] > before[1]
+    assert len(names) == 1

@@ -16,7 +16,7 @@ from directory.listings.duplicates.candidates import Blocks, _chunks, bulk_objec
 from directory.listings.duplicates.models import DuplicateFlag, FlagStatus, Strength
 from directory.listings.duplicates.rules import Listing, Verdict, compare
 from directory.listings.duplicates.serialise import forget_flagged_ids
-from directory.listings.models import Service
+from directory.listings.models import ListingChange, Service
 
 Pair = tuple[str, str]
 
@@ -90,11 +90,26 @@ def flag_duplicates(session: Session, service_ids: Iterable[str]) -> list[Duplic
         flag.strength, flag.score, flag.reasons = verdict.strength, verdict.score, verdict.reasons
         flag.labels = (_label(listings[key[0]]), _label(listings[key[1]]))
         touched.append(flag)
+    removed = []
     for key, flag in stored.items():
         if flag.status == FlagStatus.OPEN and key not in verdicts:
+            removed.append(key)
             session.delete(flag)
     session.flush()
+    # A listing whose pairs changed may gain or lose its own card in search (one card per
+    # likely duplicate group): its search documents must be rebuilt, on every machine.
+    mark_changed(session, {sid for f in touched for sid in (f.service_a_id, f.service_b_id)}
+                 | {sid for key in removed for sid in key})  # fmt: skip
     return sorted(touched, key=lambda f: (f.strength != Strength.LIKELY, f.labels or ()))
+
+
+def mark_changed(session: Session, service_ids: Iterable[str]) -> None:
+    """Record a listing change for each service, so every search index rebuilds its
+    documents (``search_index.sync`` reads the change sequence)."""
+    now = utcnow()
+    for service_id in sorted(set(service_ids)):
+        session.add(ListingChange(service_id=service_id, changed_at=now))
+    session.flush()
 
 
 def report_lines(flags: list[DuplicateFlag], most: int = 10) -> list[str]:
@@ -139,6 +154,8 @@ def resolve(
         raise DecisionError(f"{status!r} is not one of open, not_duplicate, confirmed") from exc
     if a == b:
         raise DecisionError("a listing cannot be a duplicate of itself")
+    from directory.listings.duplicates.groups import group_members
+
     key = pair(a, b)
     found = set(session.scalars(select(Service.id).where(Service.id.in_(key))))
     missing = [sid for sid in key if sid not in found]
@@ -157,11 +174,14 @@ def resolve(
         flag.score = verdict.score if verdict else 0.0
         flag.reasons = verdict.reasons if verdict else ["raised by staff"]
         session.add(flag)
+    before = group_members(session, a) | group_members(session, b)
     forget_flagged_ids(session)
     flag.status = status
     flag.decided_by = decided_by if status != FlagStatus.OPEN else None
     flag.decided_at = utcnow() if status != FlagStatus.OPEN else None
     session.flush()
+    # The decision can change who leads the group, so every member's card may change.
+    mark_changed(session, before | group_members(session, a) | group_members(session, b))
     return flag
 
 
