@@ -77,8 +77,12 @@ def flag_duplicates(session: Session, service_ids: Iterable[str]) -> list[Duplic
     stored = flags_touching(session, ids)
     now = utcnow()
     touched: list[DuplicateFlag] = []
+    # Pairs that joined or left a likely group: those listings gain or lose their own card in
+    # search (one card per likely duplicate group), so their documents are rebuilt everywhere.
+    regrouped: set[str] = set()
     for key, verdict in verdicts.items():
         flag = stored.get(key)
+        was_likely = flag is not None and flag.strength == Strength.LIKELY
         if flag is None:
             flag = DuplicateFlag(service_a_id=key[0], service_b_id=key[1], first_seen=now)
             flag.status = FlagStatus.OPEN
@@ -90,16 +94,15 @@ def flag_duplicates(session: Session, service_ids: Iterable[str]) -> list[Duplic
         flag.strength, flag.score, flag.reasons = verdict.strength, verdict.score, verdict.reasons
         flag.labels = (_label(listings[key[0]]), _label(listings[key[1]]))
         touched.append(flag)
-    removed = []
+        if was_likely != (verdict.strength == Strength.LIKELY):
+            regrouped.update(key)
     for key, flag in stored.items():
         if flag.status == FlagStatus.OPEN and key not in verdicts:
-            removed.append(key)
+            if flag.strength == Strength.LIKELY:
+                regrouped.update(key)
             session.delete(flag)
     session.flush()
-    # A listing whose pairs changed may gain or lose its own card in search (one card per
-    # likely duplicate group): its search documents must be rebuilt, on every machine.
-    mark_changed(session, {sid for f in touched for sid in (f.service_a_id, f.service_b_id)}
-                 | {sid for key in removed for sid in key})  # fmt: skip
+    mark_changed(session, regrouped)
     return sorted(touched, key=lambda f: (f.strength != Strength.LIKELY, f.labels or ()))
 
 
