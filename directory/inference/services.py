@@ -9,21 +9,24 @@ owns the transaction (the import hook, the seed step, the ``infer-needs`` comman
 
 Combining: each method gives a term a confidence; they are taken as independent chances
 (1 - product of (1 - confidence)), so two weak hints make a fair case. A term is kept at
-:data:`THRESHOLD` or above (:data:`SEMANTIC_THRESHOLD` when the sentence model runs), and only
-the most specific of a need and its parent is kept (the search index adds the parents itself).
+:data:`THRESHOLD` or above, and only the most specific of a need and its parent is kept (the
+search index adds the parents itself). The sentence model's needs are left out when the name
+clearly names another need (:meth:`Inferrer._beside_the_name`).
 """
 
 from __future__ import annotations
 
+import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.core.ids import utcnow
-from directory.inference import CROSSWALK, METHODS, SEMANTIC, VOCABULARY
+from directory.inference import CLIENT_GROUP, CROSSWALK, METHODS, SEMANTIC, VOCABULARY
 from directory.inference.candidates import Candidate
 from directory.inference.crosswalk import CrosswalkMatcher
 from directory.inference.mirror import ensure_inferred_taxonomy
@@ -35,10 +38,13 @@ from directory.listings.models import ListingChange, Service
 from directory.taxonomy.models import Attribute
 
 #: Combined confidence a term needs to be kept, tuned on half the seed listings and checked on
-#: the other half and on the dev set (docs/inference.md). With the sentence model the bar is a
-#: little higher: a saying met once in a description then needs the model's agreement too.
-THRESHOLD = 0.70
-SEMANTIC_THRESHOLD = 0.72
+#: the other half and on the dev set (docs/inference.md): one saying of two words in the
+#: description's first sentence (0.71), or two different one-word sayings there (0.70), or a
+#: one-word saying in the name with any other mention, is enough.
+THRESHOLD = 0.68
+#: The same bar with the sentence model: measured, a higher one lost more right terms than
+#: wrong ones (docs/inference.md).
+SEMANTIC_THRESHOLD = THRESHOLD
 CURATED_LINK_TYPES = ("need", "client_group")
 #: Listings read and written per batch, so a 20,000-listing feed never sits in memory at once.
 BATCH_SIZE = 500
@@ -144,22 +150,59 @@ class Inferrer:
         self.methods = (VOCABULARY, CROSSWALK) + ((SEMANTIC,) if self.semantic else ())
         self.threshold = SEMANTIC_THRESHOLD if self.semantic else THRESHOLD
 
-    def candidates(self, listings: list[ListingText]) -> dict[str, list[Candidate]]:
+    def candidates(
+        self, listings: list[ListingText], timing: dict[str, float] | None = None
+    ) -> dict[str, list[Candidate]]:
+        """Every method's candidates for each listing (``timing``, if given, gets each
+        method's seconds added)."""
+        clock = _Clock(timing)
         out: dict[str, list[Candidate]] = {}
-        for listing in listings:
-            found = self.words.candidates(listing)
-            found += self.crosswalk.candidates(listing.source_terms)
-            out[listing.service_id] = found
+        named: dict[str, set[str] | None] = {}
+        with clock(VOCABULARY):
+            for listing in listings:
+                reading = self.words.read(listing)
+                out[listing.service_id] = list(reading.candidates)
+                named[listing.service_id] = reading.named
+        with clock(CROSSWALK):
+            for listing in listings:
+                out[listing.service_id] += self.crosswalk.candidates(listing.source_terms)
         if self.semantic is not None:
-            for service_id, found in self.semantic.candidates(listings).items():
-                out[service_id].extend(found)
+            with clock(SEMANTIC):
+                proposed = self.semantic.candidates(listings)
+            for service_id, found in proposed.items():
+                out[service_id] += self._beside_the_name(found, named.get(service_id))
         return out
+
+    def _beside_the_name(self, found: list[Candidate], named: set[str] | None) -> list[Candidate]:
+        """The model reads the name and the first sentences together: when the name clearly
+        names a need, a need the model finds that is neither above nor below it comes from
+        the description's extras, and is left out (client groups are kept)."""
+        if named is None:
+            return found
+        return [c for c in found if self.curated.kind[c.term_id] == CLIENT_GROUP
+                or c.term_id in named]  # fmt: skip
 
     def decide(self, listings: list[ListingText]) -> dict[str, dict[str, Decision]]:
         return {
             service_id: combine(found, self.curated, self.threshold)
             for service_id, found in self.candidates(listings).items()
         }
+
+
+class _Clock:
+    """Adds the seconds spent in each ``with clock(name):`` block to a dict, if one is given."""
+
+    def __init__(self, timing: dict[str, float] | None) -> None:
+        self.timing = timing
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            if self.timing is not None:
+                self.timing[name] = self.timing.get(name, 0.0) + time.perf_counter() - started
 
 
 def infer_services(

@@ -8,8 +8,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from directory.inference import SEMANTIC
 from directory.inference.semantic import SemanticMatcher, available
-from directory.inference.services import SEMANTIC_THRESHOLD, combine
+from directory.inference.services import SEMANTIC_THRESHOLD, Inferrer, combine
 from search_index import semantic as model
 from tests.inference.conftest import text_of
 
@@ -38,7 +39,7 @@ def embedder() -> model.Embedder:
     return loaded
 
 
-QUIT = ("Quit Well", "Free support to give up cigarettes and vaping, with weekly check-ins.")
+QUIT = ("Quit Well", "Free support to give up cigarettes, with weekly check-ins.")
 
 
 def listing(name: str, description: str, ident: str):
@@ -73,3 +74,33 @@ def test_the_sayings_matrix_is_unit_length(curated, embedder):
     sem = SemanticMatcher(curated, embedder)
     norms = np.linalg.norm(sem.index.matrix, axis=1)
     assert np.allclose(norms, 1.0, atol=1e-3)
+
+
+def test_the_models_needs_beside_a_clear_name_are_left_out(db_session, embedder):
+    """When the name clearly names a need, what the model finds elsewhere in the tree is the
+    description's extras: left out, while what it finds in the named need's family is kept."""
+    inferrer = Inferrer(db_session, semantic=True)
+    assert inferrer.semantic is not None
+    walk = listing(
+        "Health Walks",
+        "Free, friendly walks at an easy pace. A good way to get active, see the area and "
+        "meet people.",
+        "w",
+    )
+    curated = inferrer.curated
+    named = {t for t in curated.terms if curated.by_code("walking-groups") in curated.ancestors(t)}
+    named |= curated.closure([curated.by_code("walking-groups")])
+    raw = inferrer.semantic.candidates([walk])["w"]
+    outside = {c.term_id for c in raw if curated.kind[c.term_id] == "need"} - named
+    assert outside, "the model proposed nothing outside the named need: the test shows nothing"
+    kept = {c.term_id for c in inferrer.candidates([walk])["w"] if c.method == SEMANTIC}
+    assert not kept & outside
+    assert kept & named
+
+
+def test_a_listing_whose_name_names_no_need_keeps_all_the_model_says(db_session, embedder):
+    inferrer = Inferrer(db_session, semantic=True)
+    glitch = listing("Glitch", "A weekly drop-in: help with your smartphone or tablet.", "g")
+    raw = {c.term_id for c in inferrer.semantic.candidates([glitch])["g"]}
+    kept = {c.term_id for c in inferrer.candidates([glitch])["g"] if c.method == SEMANTIC}
+    assert raw and kept == raw
