@@ -14,19 +14,25 @@ from directory import create_app
 from search_index import semantic
 
 
+def app_in(folder: Path, template: Path) -> Flask:
+    """An app on a copy of the migrated SQLite ``template`` in ``folder``, with its own
+    index folder there: module fixtures build one directory for all their tests."""
+    shutil.copy(template, folder / "db.sqlite")
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
+            "SEARCH_INDEX_DIR": str(folder / "index"),
+        }
+    )
+
+
 @pytest.fixture
 def fresh_app(migrated_sqlite_template: Path, tmp_path: Path) -> Iterator[Flask]:
     """An app on an empty, migrated SQLite database of its own, for tests that build a small
     directory shaped for one case."""
-    shutil.copy(migrated_sqlite_template, tmp_path / "db.sqlite")
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
-            "SEARCH_INDEX_DIR": str(tmp_path / "index"),
-        }
-    )
+    app = app_in(tmp_path, migrated_sqlite_template)
     yield app
     app.extensions["database"].engine.dispose()
 

@@ -5,7 +5,6 @@ services, filters, facets, freshness, paging and highlighting."""
 from __future__ import annotations
 
 import dataclasses
-import shutil
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
@@ -13,7 +12,6 @@ from types import SimpleNamespace
 
 import pytest
 
-from directory import create_app
 from directory.db import db
 from search_index import SearchRequest, ranking, search
 from search_index.documents import build_memory_index
@@ -21,6 +19,7 @@ from search_index.engine import build_context, run_search, speller_for, view_for
 from search_index.query import build_text_plan
 from search_index.schema import match_bits
 from tests.factories import CHESHIRE_EAST, make_directory, make_organization, make_service
+from tests.search_index.conftest import app_in
 
 TUESDAY_11AM = datetime(2025, 11, 25, 11, 0)
 CHESTER = "CH1 2HJ"
@@ -30,15 +29,7 @@ CHESTER = "CH1 2HJ"
 def world(migrated_sqlite_template: Path, tmp_path_factory) -> Iterator[SimpleNamespace]:
     """One database and in-memory index for the whole module (building it takes a second)."""
     folder = tmp_path_factory.mktemp("engine")
-    shutil.copy(migrated_sqlite_template, folder / "db.sqlite")
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
-            "SEARCH_INDEX_DIR": str(folder / "index"),
-        }
-    )
+    app = app_in(folder, migrated_sqlite_template)
     with app.app_context():
         session = db.session
         directory = make_directory(session)

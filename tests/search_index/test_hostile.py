@@ -3,7 +3,6 @@ SQL, nonsense places and odd request values never raise."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import datetime, time
 from pathlib import Path
@@ -13,12 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from directory import create_app
 from directory.db import db
 from search_index import SearchRequest
 from search_index.documents import build_memory_index
 from search_index.engine import build_context, run_search
 from tests.factories import make_directory
+from tests.search_index.conftest import app_in
 
 NOW = datetime(2025, 11, 25, 11, 0)
 
@@ -37,15 +36,7 @@ HOSTILE = [
 @pytest.fixture(scope="module")
 def world(migrated_sqlite_template: Path, tmp_path_factory) -> Iterator[SimpleNamespace]:
     folder = tmp_path_factory.mktemp("hostile")
-    shutil.copy(migrated_sqlite_template, folder / "db.sqlite")
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
-            "SEARCH_INDEX_DIR": str(folder / "index"),
-        }
-    )
+    app = app_in(folder, migrated_sqlite_template)
     with app.app_context():
         make_directory(db.session)
         db.session.commit()

@@ -6,7 +6,6 @@ part of text relevance adds (the table in the README, "Relevance", comes from th
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +14,6 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from directory import create_app
 from directory.db import db
 from directory.models import Service
 from search_index import SearchRequest
@@ -23,6 +21,7 @@ from search_index.documents import build_memory_index, iter_all_documents
 from search_index.engine import build_context, run_search
 from search_index.query import Options
 from search_index.schema import SECTION_WEIGHTS, build_schema, weighted
+from tests.search_index.conftest import app_in
 from tests.search_index.relevance_cases import (
     CASES,
     Score,
@@ -47,15 +46,7 @@ ABLATION = {
 @pytest.fixture(scope="module")
 def seeded(migrated_sqlite_template: Path, tmp_path_factory) -> Iterator[SimpleNamespace]:
     folder = tmp_path_factory.mktemp("relevance")
-    shutil.copy(migrated_sqlite_template, folder / "db.sqlite")
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
-            "SEARCH_INDEX_DIR": str(folder / "index"),
-        }
-    )
+    app = app_in(folder, migrated_sqlite_template)
     with app.app_context():
         session = db.session
         load_seed_data(session)

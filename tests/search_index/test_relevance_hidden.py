@@ -9,7 +9,6 @@ to see each set's figures and misses.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -17,13 +16,13 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import delete, select
 
-from directory import create_app
 from directory.db import db
 from directory.inference.services import infer_services
 from directory.models import Attribute, Service
 from search_index import SearchRequest
 from search_index.documents import build_memory_index
 from search_index.engine import build_context, run_search
+from tests.search_index.conftest import app_in
 from tests.search_index.heldout_cases import HELD_OUT, PARAPHRASES
 from tests.search_index.relevance_cases import CASES, load_seed_data, relevant_names, score, summary
 from tests.search_index.test_relevance import NOW
@@ -35,15 +34,7 @@ SETS = {"tuned": (CASES, 0.85), "held out": (HELD_OUT, 0.7), "paraphrases": (PAR
 @pytest.fixture(scope="module")
 def hidden(migrated_sqlite_template: Path, tmp_path_factory) -> Iterator[SimpleNamespace]:
     folder = tmp_path_factory.mktemp("hidden")
-    shutil.copy(migrated_sqlite_template, folder / "db.sqlite")
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
-            "SEARCH_INDEX_DIR": str(folder / "index"),
-        }
-    )
+    app = app_in(folder, migrated_sqlite_template)
     with app.app_context():
         session = db.session
         load_seed_data(session)
