@@ -24,7 +24,7 @@ from directory.listings import opening
 from directory.listings.cost import cost_status
 from directory.listings.html import html_to_text
 from directory.models import ListingStatus, LocationKind, TaxonomyTerm
-from search_index.analysis import query_words
+from search_index.analysis import Word, query_words, words_of
 from search_index.geo import cell_terms
 from search_index.records import (
     BATCH,
@@ -110,6 +110,19 @@ class DocumentBuilder:
         self.today = datetime.now(UTC).date()
         self._hours: dict[tuple, dict[str, Any]] = {}
         self._postcodes: dict[str, tuple[Place | None, set[str]]] = {}
+        self._cores: dict[str, str] = {}
+
+    def core_name(self, name: str | None) -> str:
+        """``name_key`` of a name without its place words: "Let's Talk Blacon" and "Let's Talk
+        (Ellesmere Port)" are both "let_talk", so "let's talk" names every one of them."""
+        if not name:
+            return ""
+        found = self._cores.get(name)
+        if found is None:
+            words = [w for w in words_of(name) if not w.stop]
+            kept = strip_place_words(words, self.gazetteer)
+            found = self._cores[name] = name_key(w.stem for w in kept) if kept else ""
+        return found
 
     def documents(self, service: ServiceRecord) -> list[dict[str, Any]]:
         if service.listing_status != ListingStatus.ACTIVE or service.duplicate_of:
@@ -213,6 +226,9 @@ class DocumentBuilder:
             "service_key": service.id.encode("utf-8"),
             "kind": kind,
             "name": name_terms(service.name, service.alternate_name, place_name),
+            "name_core": " ".join(
+                filter(None, (self.core_name(service.name), self.core_name(service.alternate_name)))
+            ),
             "all": weighted(
                 {
                     "name": service.name or "",
@@ -324,6 +340,33 @@ def name_terms(*names: str | None) -> str:
     query naming a service or place ("let's talk", "the bluecoat", "glitch") can find the
     listings it names (``query.TextPlan.named``)."""
     return " ".join(sorted({w.stem for name in names if name for w in query_words(name)}))
+
+
+def name_key(stems: Iterable[str]) -> str:
+    """One keyword for a set of stems (order and repeats ignored)."""
+    return "_".join(sorted(set(stems)))
+
+
+def strip_place_words(words: list[Word], gazetteer: Gazetteer | None) -> list[Word]:
+    """``words`` without the runs of one to three words that name a place ("Blacon",
+    "Ellesmere Port"), everyday words that are also places ("Over", "Hope") kept."""
+    if gazetteer is None:
+        return words
+    from directory.places.local import bare_name_ok
+    from directory.places.names import fold_name
+
+    kept: list[Word] = []
+    i = 0
+    while i < len(words):
+        for size in (3, 2, 1):
+            text = " ".join(w.typed for w in words[i : i + size])
+            if i + size <= len(words) and bare_name_ok(fold_name(text)) and gazetteer.town(text):
+                i += size
+                break
+        else:
+            kept.append(words[i])
+            i += 1
+    return kept
 
 
 def _age(value: float | None) -> int | None:

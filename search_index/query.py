@@ -265,14 +265,19 @@ def _named(
     "glitch" or "memory cafe" ask for a service by name."""
     chosen = [i for i, w in enumerate(words) if not w.soft and w.typed not in plan.ignored]
     meant = {i for m in plan.concepts for i in m.positions}
-    if not chosen or all(i in meant for i in chosen):
+    if not chosen:
         return 0
+    # The query is a listing's whole name but for its place words ("let's talk" for "Let's
+    # Talk Blacon"): it names that service, even when its words also mean a need.
+    exact = view.term_bits("name_core", "_".join(sorted({w.stem for w in words})))
+    if all(i in meant for i in chosen):
+        return exact if len(words) >= 2 else 0
     bits = view.live
     for i in chosen:
         bits &= view.any_bits("name", alternatives[i])
         if not bits:
             break
-    return bits
+    return bits | exact
 
 
 def _phrase_positions(plan: TextPlan) -> set[int]:

@@ -78,6 +78,7 @@ def build_schema() -> Schema:
         sal_key=COLUMN(columns.VarBytesColumn()),
         kind=Keyword(),
         name=Keyword(),
+        name_core=Keyword(),
         all=WeightedText(),
         need=Keyword(),
         group=Keyword(),

@@ -72,3 +72,27 @@ def test_a_name_starting_with_a_place_is_searched_as_a_name(fresh_app):
         near = _search(fresh_app, session, text="lunch club", place=BLACON)
     assert named.hits[0].name == "Blacon Lunch Club" and named.place is None
     assert "Blacon Lunch Club" not in [hit.name for hit in near.hits]
+
+
+def test_a_name_whose_words_also_mean_a_need_still_names_its_sites(fresh_app):
+    """In the seed vocabulary "let's talk" is also a way of saying a need, so every word of
+    the query has a meaning; the sites named "Let's Talk <place>" must still come first."""
+    from directory.db import db
+    from tests.factories import term
+
+    with fresh_app.app_context():
+        session = db.session
+        make_service(session, "Let's Talk Ellesmere Port", places=("ellesmere_port",), needs=())
+        make_service(session, "Let's Talk Blacon", places=("blacon",), needs=())
+        make_service(
+            session, "Online Advice Chat", places=(), delivery_modes=["online"],
+            needs=("Mental health",), service_areas=("E06000050",),
+        )  # fmt: skip
+        term(session, "Mental health").synonyms = ["let's talk"]
+        session.commit()
+        results = _search(fresh_app, session, text="let's talk", place=BLACON, radius_km=20)
+        debt = _search(fresh_app, session, text="mental health", place=BLACON, radius_km=20)
+    names = [hit.name for hit in results.hits]
+    assert names[:2] == ["Let's Talk Blacon", "Let's Talk Ellesmere Port"]
+    assert "Online Advice Chat" in names
+    assert debt.hits[0].name == "Online Advice Chat"
