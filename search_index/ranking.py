@@ -21,8 +21,8 @@ scored in about a millisecond, where Whoosh's matchers could only afford a few d
 documents per search.
 
 A listing whose service or venue name holds every real word of the query is what a resident
-naming it asks for ("let's talk", "the bluecoat"): such listings are lifted above the rest
-(and ordered among themselves by the same blend, so the nearest "Let's Talk" comes first).
+naming it asks for ("let's talk", "the bluecoat"): such listings all get the same text score,
+above the rest, so distance and freshness alone order them (the nearest "Let's Talk" first).
 
 When neighbouring query words appear next to each other (stop words aside) in the name, the
 need labels or the summary of one of the best results, its score is multiplied by
@@ -137,8 +137,10 @@ def text_scores(
     if widened and final & strict:
         scores[bitsets.ids_of(final & strict, view.size)] += scores[ids].max()
     named = plan.named & final
-    if named and named != final:
-        scores[bitsets.ids_of(named, view.size)] += scores[ids].max()
+    if named:
+        # Every listing the query names scores the same, above all the rest, so distance
+        # and freshness alone order them: the nearest "Let's Talk" site comes first.
+        scores[bitsets.ids_of(named, view.size)] = 2 * (scores[ids].max() or 1.0)
     return scores
 
 

@@ -96,3 +96,22 @@ def test_a_name_whose_words_also_mean_a_need_still_names_its_sites(fresh_app):
     assert names[:2] == ["Let's Talk Blacon", "Let's Talk Ellesmere Port"]
     assert "Online Advice Chat" in names
     assert debt.hits[0].name == "Online Advice Chat"
+
+
+def test_among_named_listings_the_nearest_comes_first(fresh_app):
+    """The programme's own listing covers the whole area and its words also mean a need, so
+    its text scores highest; a site of the programme next door still comes first."""
+    from directory.db import db
+    from tests.factories import term
+
+    with fresh_app.app_context():
+        session = db.session
+        make_service(
+            session, "Let's Talk", places=(), delivery_modes=["phone"], needs=("Mental health",),
+            service_areas=("E06000050",), description="Let's Talk zones: let's talk about it.",
+        )  # fmt: skip
+        make_service(session, "Let's Talk Blacon", places=("blacon",), needs=())
+        term(session, "Mental health").synonyms = ["let's talk"]
+        session.commit()
+        results = _search(fresh_app, session, text="let's talk", place=BLACON)
+    assert [hit.name for hit in results.hits][:2] == ["Let's Talk Blacon", "Let's Talk"]
