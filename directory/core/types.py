@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator
+
+
+def text_enum(cls: type[enum.Enum], length: int = 32) -> Enum:
+    """A Python enum stored as its values in a plain string column: no database enum type
+    (PostgreSQL's cannot gain a value inside a transaction), readable in SQL as written."""
+    return Enum(
+        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
+    )
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -13,11 +13,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from directory.core.ids import new_id, utcnow
-from directory.core.types import UTCDateTime
+from directory.core.types import UTCDateTime, text_enum
 from directory.db import Base
 
 #: Longest evidence kept: a few words or a source term's label, never a whole description.
@@ -48,12 +48,7 @@ class InferredTerm(Base):
     confidence: Mapped[float] = mapped_column(Float)
     evidence: Mapped[str] = mapped_column(String(EVIDENCE_LENGTH), default="")
     review: Mapped[ReviewState] = mapped_column(
-        Enum(
-            ReviewState,
-            native_enum=False,
-            length=16,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        text_enum(ReviewState, length=16),
         default=ReviewState.INFERRED,
         index=True,
     )

@@ -15,7 +15,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    Enum,
     Float,
     ForeignKey,
     Integer,
@@ -26,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.core.ids import new_id, utcnow
-from directory.core.types import UTCDateTime
+from directory.core.types import UTCDateTime, text_enum
 from directory.db import Base
 from directory.places.models import ServiceAtLocation
 from directory.taxonomy.models import Attribute
@@ -40,10 +39,6 @@ class ListingStatus(enum.StrEnum):
     #: Gone from the feed it was imported from: not public, and made active again if the feed
     #: brings it back (a listing staff closed is never re-opened by a feed).
     RETIRED = "retired"
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
 
 
 class Organization(Base):
@@ -116,7 +111,7 @@ class Service(Base):
     last_modified: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     listing_status: Mapped[ListingStatus] = mapped_column(
-        _enum(ListingStatus), default=ListingStatus.ACTIVE, index=True
+        text_enum(ListingStatus), default=ListingStatus.ACTIVE, index=True
     )
     is_demonstration: Mapped[bool] = mapped_column(Boolean, default=False)
     data_notes: Mapped[str | None] = mapped_column(Text)

@@ -11,11 +11,11 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.core.ids import new_id, utcnow
-from directory.core.types import UTCDateTime
+from directory.core.types import UTCDateTime, text_enum
 from directory.db import Base
 from directory.taxonomy.models import Attribute
 
@@ -42,12 +42,7 @@ class Location(Base):
     external_identifier: Mapped[str | None] = mapped_column(String(255))
     external_identifier_type: Mapped[str | None] = mapped_column(String(255))
     kind: Mapped[LocationKind] = mapped_column(
-        Enum(
-            LocationKind,
-            native_enum=False,
-            length=32,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        text_enum(LocationKind),
         default=LocationKind.VENUE,
         index=True,
     )

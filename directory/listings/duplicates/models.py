@@ -15,9 +15,9 @@ from sqlalchemy import JSON, Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.core.ids import new_id, utcnow
-from directory.core.types import UTCDateTime
+from directory.core.types import UTCDateTime, text_enum
 from directory.db import Base
-from directory.listings.models import Service, _enum
+from directory.listings.models import Service
 
 
 class Strength(enum.StrEnum):
@@ -44,11 +44,11 @@ class DuplicateFlag(Base):
     service_b_id: Mapped[str] = mapped_column(
         ForeignKey("service.id", ondelete="CASCADE"), index=True
     )
-    strength: Mapped[Strength] = mapped_column(_enum(Strength))
+    strength: Mapped[Strength] = mapped_column(text_enum(Strength))
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     score: Mapped[float] = mapped_column(Float, default=0.0)
     status: Mapped[FlagStatus] = mapped_column(
-        _enum(FlagStatus), default=FlagStatus.OPEN, index=True
+        text_enum(FlagStatus), default=FlagStatus.OPEN, index=True
     )
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
