@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 from flask import Flask
 
 from directory import config as config_module
 from directory.db import db
+
+#: Every blueprint, in one place: each module named here exposes ``bp``.
+BLUEPRINTS = (
+    "directory.api.views",
+    "directory.public.views",
+    "directory.mylist.views",
+    "directory.places.views",
+    "directory.accounts.views",
+    "directory.manage.views",
+    "directory.staff.views",
+    "directory.moderation.views",
+    "directory.freshness.views",
+    "directory.feedback.views",
+)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -30,23 +45,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config.get("SEARCH_SEMANTIC"):
         __import__("search_index.semantic").semantic.warm_up()
 
-    from directory.api.views import bp as api_bp
+    from directory.accounts import identity
+    from directory.extensions import limiter  # noqa: F401  (bound in web.init_app)
 
-    app.register_blueprint(api_bp)
+    for module_name in BLUEPRINTS:
+        app.register_blueprint(import_module(module_name).bp)
+    identity.init_app(app)
 
     from directory import web
-    from directory.public import search_views  # noqa: F401  (adds the search pages to bp)
-    from directory.public.views import bp as public_bp
 
-    app.register_blueprint(public_bp)
-
-    from directory.mylist.views import bp as mylist_bp
-
-    app.register_blueprint(mylist_bp)
-
-    from directory.places.views import bp as places_bp
-
-    app.register_blueprint(places_bp)
     web.init_app(app)
 
     from directory.cli import register_cli

@@ -1,5 +1,6 @@
 """Imports every model so ``Base.metadata`` is complete (Alembic, tests, ``create_all``)."""
 
+from directory.accounts.models import Membership, User
 from directory.db import Base
 from directory.feedback.models import ProblemReport
 from directory.inference.models import InferredTerm
@@ -20,6 +21,7 @@ from directory.listings.models import (
     ServiceArea,
 )
 from directory.listings.runs import FeedListing, ImportRun
+from directory.moderation.models import Claim, Proposal
 from directory.mylist.models import SharedList
 from directory.places.models import (
     Accessibility,
@@ -30,6 +32,7 @@ from directory.places.models import (
     PlaceNameRefresh,
     ServiceAtLocation,
 )
+from directory.staff.models import StaffAction
 from directory.taxonomy.models import Attribute, Taxonomy, TaxonomyTerm
 
 __all__ = [
@@ -38,6 +41,7 @@ __all__ = [
     "Attribute",
     "Base",
     "ChangeRecord",
+    "Claim",
     "Contact",
     "CostOption",
     "DuplicateFlag",
@@ -50,17 +54,21 @@ __all__ = [
     "ListingStatus",
     "Location",
     "LocationKind",
+    "Membership",
     "Organization",
     "OrganizationIdentifier",
     "Phone",
     "PlaceName",
     "PlaceNameRefresh",
     "ProblemReport",
+    "Proposal",
     "Schedule",
     "Service",
     "ServiceArea",
     "ServiceAtLocation",
     "SharedList",
+    "StaffAction",
     "Taxonomy",
     "TaxonomyTerm",
+    "User",
 ]

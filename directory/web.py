@@ -24,15 +24,14 @@ import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, g, render_template, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask import Flask, Response, current_app, g, render_template
+from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from directory.extensions import csrf, limiter, mail
 from directory.public import assets, formatting
 
 log = logging.getLogger(__name__)
@@ -60,7 +59,8 @@ def init_app(app: Flask) -> None:
     """Wire the HTML site's cross-cutting pieces into ``app``."""
     _settings(app)
     _templates(app)
-    CSRFProtect(app)
+    csrf.init_app(app)
+    mail.init_app(app)
     WTFormsHelpers(app)
     _rate_limits(app)
     assets.init_app(app)
@@ -146,40 +146,9 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def _current_limit() -> str:
-    """Forms get a tighter limit than reading; the API a looser one for data consumers."""
-    config = current_app.config
-    if request.blueprint == "api":
-        return config["RATELIMIT_API"]
-    if request.method == "POST":
-        return config["RATELIMIT_FORMS"]
-    return config["RATELIMIT_PAGES"]
-
-
-#: Endpoints outside the default limits: static files, and the my-list buttons, which only
-#: change the visitor's own session cookie (a link worker adds a dozen services in a minute).
-#: Sending email has its own, tighter limit in directory/mylist.
-_UNLIMITED_ENDPOINTS = frozenset(
-    {"assets", "static", "mylist.add", "mylist.remove", "mylist.note", "mylist.clear"}
-)
-
-
-def _exempt_from_default_limit() -> bool:
-    return request.endpoint in _UNLIMITED_ENDPOINTS
-
-
 def _rate_limits(app: Flask) -> None:
-    """One limiter per app (tests build many apps; counters must not leak between them)."""
-    limiter = Limiter(
-        key_func=get_remote_address,
-        default_limits=[_current_limit],
-        default_limits_per_method=True,
-        default_limits_exempt_when=_exempt_from_default_limit,
-        strategy="sliding-window-counter",
-        headers_enabled=True,
-        swallow_errors=True,
-        in_memory_fallback_enabled=True,
-    )
+    """Bind the shared limiter (``directory.extensions``); each ``init_app`` gives the app
+    fresh counters, so tests that build many apps do not share them."""
     limiter.init_app(app)
 
 

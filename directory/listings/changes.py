@@ -2,7 +2,8 @@
 
 This runs as a SQLAlchemy ``before_flush`` hook rather than in each view, so an edit through the
 API, an import, a CLI command or a future form all record changes the same way and nobody can
-forget to. Set ``session.info["updated_by"]`` to say who made the change.
+forget to. The author is the session's actor (:mod:`directory.core.actor`), set by
+:func:`directory.core.uow.unit_of_work`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
+from directory.core.actor import current_actor
 from directory.core.ids import new_id, utcnow
 from directory.listings.models import (
     ChangeRecord,
@@ -136,7 +138,7 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     if session.info.get("skip_change_tracking"):
         return
     now = utcnow()
-    who = session.info.get("updated_by", "system")
+    who = str(current_actor(session))
     touched: set[str] = set()
     records: list[ChangeRecord] = []
     with session.no_autoflush:

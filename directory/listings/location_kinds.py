@@ -22,6 +22,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from directory.core.actor import Actor
+from directory.core.uow import unit_of_work
 from directory.places.models import Location, LocationKind, ServiceAtLocation
 
 _TAG = re.compile(r"<[^>]*>")
@@ -164,8 +166,8 @@ def infer_kind_on_import(
 
 
 #: Who the change log says made a change, so a later look can tell an editor's choice apart.
-SET_BY_EDITOR = "editor (places set-kind)"
-SET_BY_SUGGESTION = "places suggest-kinds --apply"
+SET_BY_EDITOR = Actor.system("places-set-kind")
+SET_BY_SUGGESTION = Actor.system("places-suggest-kinds")
 
 
 class KindError(ValueError):
@@ -183,7 +185,7 @@ def parse_kind(value: str) -> LocationKind:
 
 
 def set_location_kind(
-    session: Session, location_id: str, kind: LocationKind | str, *, who: str = SET_BY_EDITOR
+    session: Session, location_id: str, kind: LocationKind | str, *, who: Actor = SET_BY_EDITOR
 ) -> list[Location]:
     """Make a place a venue, community hub, Let's Talk site or online place, and commit.
 
@@ -252,16 +254,10 @@ def apply_suggestions(session: Session) -> list[tuple[Location, LocationKind]]:
     return changed
 
 
-def _commit_kinds(session: Session, changes: list[tuple[Location, LocationKind]], who: str) -> None:
-    """Set and commit, with ``who`` in the change log (and the session's own label restored)."""
-    before = session.info.get("updated_by")
-    session.info["updated_by"] = who
-    try:
+def _commit_kinds(
+    session: Session, changes: list[tuple[Location, LocationKind]], who: Actor
+) -> None:
+    """Set and commit as one unit of work, with ``who`` in the change log."""
+    with unit_of_work(session, who):
         for location, kind in changes:
             location.kind = kind
-        session.commit()
-    finally:
-        if before is None:
-            session.info.pop("updated_by", None)
-        else:
-            session.info["updated_by"] = before

@@ -54,6 +54,10 @@ class Organization(Base):
     parent_organization_id: Mapped[str | None] = mapped_column(String(36))
     is_demonstration: Mapped[bool] = mapped_column(Boolean, default=False)
     last_modified: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
+    #: Our additions (issue 12): a trusted organisation publishes minor edits without waiting
+    #: for a moderator; a suspended one's listings are not public (directory/listings/visibility).
+    is_trusted: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    is_suspended: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     identifiers: Mapped[list[OrganizationIdentifier]] = relationship(
         back_populates="organization",
@@ -153,7 +157,10 @@ class Service(Base):
 
     @property
     def is_public(self) -> bool:
-        return self.listing_status == ListingStatus.ACTIVE
+        """The public rule lives in :mod:`directory.listings.visibility`."""
+        from directory.listings.visibility import is_public
+
+        return is_public(self)
 
 
 class Schedule(Base):

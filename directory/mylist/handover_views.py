@@ -11,13 +11,13 @@ from contextlib import AbstractContextManager, nullcontext
 from flask import current_app, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
+from directory.core.mail import MailFailed, MailSettings, mail_configured, send
 from directory.db import db
 from directory.mylist import pdf
 from directory.mylist.blueprint import bp, current_list, wants_notes
 from directory.mylist.easyread import easy_sheet
 from directory.mylist.forms import EmailForm
 from directory.mylist.handover import details, next_steps, unlisted_text
-from directory.mylist.mail import MailFailed, MailSettings, mail_configured, send
 from directory.mylist.services import ListView, build_list
 
 

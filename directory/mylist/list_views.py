@@ -10,10 +10,10 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from directory.core.ids import normalise_uuid
+from directory.core.mail import mail_configured
 from directory.db import db
 from directory.mylist.blueprint import back_to, bp, current_list
 from directory.mylist.forms import ConfirmForm, NoteForm, ServiceForm
-from directory.mylist.mail import mail_configured
 from directory.mylist.services import build_list, public_name
 from directory.mylist.session_list import NOTE_MAX_LENGTH, Added
 

@@ -187,3 +187,7 @@ def cookies() -> str:
 @bp.get("/privacy")
 def privacy() -> str:
     return render_template("public/privacy.html")
+
+
+# The search pages live in their own module and add their routes to this blueprint.
+from directory.public import search_views  # noqa: E402, F401

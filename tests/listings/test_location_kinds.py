@@ -186,7 +186,7 @@ def test_an_editors_kind_survives_every_reimport_and_the_import_changes_nothing(
             ChangeRecord.resource_id == library.id, ChangeRecord.field_name == "kind"
         )
     ).all()
-    assert who == ["editor (places set-kind)"]
+    assert who == ["system:places-set-kind"]
 
 
 def test_a_later_explicit_x_kind_still_wins(session):

@@ -122,7 +122,7 @@ class TestRefused:
         response = send(client)
         assert response.status_code == 503
         assert "Sorry, we could not send the email." in text_of_response(response)
-        assert "Could not send a list by email: ConnectionRefusedError" in caplog.text
+        assert "Could not send an email: ConnectionRefusedError" in caplog.text
         assert ADDRESS not in caplog.text
 
     def test_email_is_rate_limited(self, make_app, inbox: Inbox):

@@ -1,4 +1,5 @@
-"""Email a handover with the standard library's smtplib: plain text with an HTML alternative.
+"""Email (a handover, an account message, a reminder) with the standard library's smtplib:
+plain text with an HTML alternative.
 
 The recipient's address is personal data. It is used for this one message and then dropped: it
 is not stored, not put in the session, a URL or a log line. Errors are logged by their type
@@ -83,5 +84,53 @@ def send(settings: MailSettings, to: str, subject: str, text: str, html: str) ->
                 smtp.login(settings.username, settings.password)
             smtp.send_message(message)
     except (smtplib.SMTPException, OSError) as exc:
-        log.warning("Could not send a list by email: %s", type(exc).__name__)
+        log.warning("Could not send an email: %s", type(exc).__name__)
         raise MailFailed(type(exc).__name__) from None
+
+
+class Mailer:
+    """The app's mail extension (``directory.extensions.mail``).
+
+    With ``MAIL_SERVER`` set, messages go by SMTP. Without it (a laptop, ``make run``), account
+    and reminder emails are written as ``.eml`` files to ``MAIL_FILE_DIR`` (default
+    ``instance/mail``) so a developer can open the verification link; the handover email page
+    still says email is not available, because a resident cannot read that folder.
+    """
+
+    def init_app(self, app: Any) -> None:
+        app.extensions["mail"] = self
+
+    def render(self, template: str, **context: Any) -> tuple[str, str]:
+        """Render ``mail/<template>.txt`` and ``mail/<template>.html``."""
+        from flask import render_template
+
+        return (
+            render_template(f"mail/{template}.txt", **context),
+            render_template(f"mail/{template}.html", **context),
+        )
+
+    def send(self, to: str, subject: str, text: str, html: str) -> None:
+        from flask import current_app
+
+        config = current_app.config
+        if mail_configured(config):
+            send(MailSettings.from_config(config), to, subject, text, html)
+            return
+        self._write_file(config, current_app.instance_path, to, subject, text, html)
+
+    @staticmethod
+    def _write_file(
+        config: Mapping[str, Any], instance: str, to: str, subject: str, text: str, html: str
+    ) -> None:
+        import os
+        import secrets
+        from pathlib import Path
+
+        folder = Path(config.get("MAIL_FILE_DIR") or Path(instance) / "mail")
+        folder.mkdir(parents=True, exist_ok=True)
+        sender = config.get("MAIL_DEFAULT_SENDER") or "no-reply@localhost"
+        message = build_message(sender, to, subject, text, html)
+        path = folder / f"{secrets.token_hex(8)}.eml"
+        path.write_bytes(bytes(message))
+        os.chmod(path, 0o600)
+        log.info("MAIL_SERVER is not set: an email was written to %s", folder)

@@ -1,0 +1,111 @@
+"""The one rule for what the public sees. Every public page, the API, My list and the search
+index ask here; nothing else tests ``listing_status`` to decide visibility.
+
+A service is public when all of these hold:
+
+* its ``listing_status`` is active (drafts, pending, closed and retired listings are not);
+* its organisation, if any, is not suspended by staff;
+* it is not long unchecked: a listing nobody has confirmed for :data:`HIDE_AFTER_DAYS` (about
+  15 months) is hidden until someone checks it. The clock starts at the later of the last
+  check (``assured_date``, else ``last_modified``) and the day the listing came into this
+  directory (``created_at``), so a council's first import of an old feed is not hidden on the
+  day it lands: the owners get their reminders first (docs/freshness.md).
+
+Unapproved edits live in their own table (:mod:`directory.moderation.models`) and never reach
+the rows this rule reads.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import ColumnElement, Select, and_, exists, not_, or_, select
+
+from directory.listings.models import ListingStatus, Organization, Service
+
+#: Unchecked for this long, a listing is marked "not checked for over a year" and ranks lower.
+STALE_AFTER_DAYS = 365
+#: Unchecked for this long (about 15 months), a listing is hidden until someone checks it.
+HIDE_AFTER_DAYS = 456
+
+
+def _today(today: date | None) -> date:
+    return today or datetime.now(UTC).date()
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def last_checked(service: Service) -> date | None:
+    """When the listing was last known to be right: its assured date, else its last change."""
+    if service.assured_date:
+        return service.assured_date
+    if service.last_modified:
+        return service.last_modified.date()
+    return None
+
+
+def freshness_clock(service: Service) -> date | None:
+    """The date the "unchecked for how long" clock counts from (see the module docstring)."""
+    checked = last_checked(service)
+    created = service.created_at.date() if service.created_at else None
+    dates = [d for d in (checked, created) if d]
+    return max(dates) if dates else None
+
+
+def is_stale(service: Service, today: date | None = None) -> bool:
+    """Not checked for over :data:`STALE_AFTER_DAYS`: marked on pages and ranked lower."""
+    checked = last_checked(service)
+    return checked is None or (_today(today) - checked).days > STALE_AFTER_DAYS
+
+
+def is_hidden_as_stale(service: Service, today: date | None = None) -> bool:
+    clock = freshness_clock(service)
+    return clock is not None and (_today(today) - clock).days > HIDE_AFTER_DAYS
+
+
+def _suspended_organization() -> ColumnElement[bool]:
+    return exists().where(Organization.id == Service.organization_id, Organization.is_suspended)
+
+
+def hidden_as_stale_clause(today: date | None = None) -> ColumnElement[bool]:
+    """SQL twin of :func:`is_hidden_as_stale`."""
+    cutoff = _today(today) - timedelta(days=HIDE_AFTER_DAYS)
+    cutoff_at = _start_of(cutoff)
+    unchecked = or_(
+        Service.assured_date < cutoff,
+        and_(
+            Service.assured_date.is_(None),
+            or_(Service.last_modified.is_(None), Service.last_modified < cutoff_at),
+        ),
+    )
+    return and_(Service.created_at < cutoff_at, unchecked)
+
+
+def public_clause(today: date | None = None) -> ColumnElement[bool]:
+    """A WHERE clause on :class:`Service` selecting exactly the public listings."""
+    return and_(
+        Service.listing_status == ListingStatus.ACTIVE,
+        not_(_suspended_organization()),
+        not_(hidden_as_stale_clause(today)),
+    )
+
+
+def is_public(service: Service, today: date | None = None) -> bool:
+    """Python twin of :func:`public_clause`, for a service already loaded."""
+    if service.listing_status != ListingStatus.ACTIVE:
+        return False
+    organization = service.organization
+    if organization is not None and organization.is_suspended:
+        return False
+    return not is_hidden_as_stale(service, today)
+
+
+def public_services(today: date | None = None) -> Select[tuple[Service]]:
+    """``select(Service)`` limited to public listings."""
+    return select(Service).where(public_clause(today))
+
+
+def public_service_ids(today: date | None = None) -> Select[tuple[str]]:
+    return select(Service.id).where(public_clause(today))
