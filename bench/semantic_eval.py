@@ -5,8 +5,8 @@ Run from the project root once the semantic extra is installed (``make semantic`
     .venv/bin/python bench/semantic_eval.py
 
 This is the experiment that chose the form the engine now uses (``search_index.semantic``,
-switched on with ``SEARCH_SEMANTIC=1``); its findings are in the README, "A semantic model:
-measured".
+switched on with ``SEARCH_SEMANTIC=1``); its findings are in docs/search.md, "A semantic
+model: measured".
 
 It builds the seeded SQLite database and in-memory index by calling the fixtures of
 tests/search_index/test_relevance.py themselves, embeds every indexed listing once (name,

@@ -40,8 +40,8 @@ def _secret_key() -> str:
     return key
 
 
-#: Search index settings read from the environment when set (README, "Search index
-#: operations"); otherwise the index's own defaults apply.
+#: Search index settings read from the environment when set (docs/index-operations.md,
+#: "API and settings"); otherwise the index's own defaults apply.
 SEARCH_SETTINGS: dict[str, Callable[[str], Any]] = {
     "SEARCH_SYNC_INTERVAL": float,
     "SEARCH_WRITE_LOCK_TIMEOUT": float,

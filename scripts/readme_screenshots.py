@@ -1,4 +1,4 @@
-"""Make the README's screenshots from a running site, so they can be refreshed after a change.
+"""Make the docs' screenshots from a running site, so they can be refreshed after a change.
 
     .venv/bin/python scripts/readme_screenshots.py http://127.0.0.1:5000
 
@@ -11,7 +11,7 @@ Each page is taken at 1280 CSS pixels wide (the whole page, or its first 1,000 p
 is longer; 2,000 for the handover sheet) and at 320 (the first two phone screens), with
 JavaScript on, with every request to another site refused (so no map tiles: the pages are
 complete without them), and saved as a palette PNG to keep each file small.
-the README's "Screenshots" section embeds them.
+docs/public-site.md, "Screenshots", embeds them.
 """
 
 from __future__ import annotations

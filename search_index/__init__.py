@@ -1,7 +1,7 @@
 """Search: the index of public listings and the one entry point, ``search()``.
 
 ``search(SearchRequest(text="lonely", place="CH65 0AA"))`` returns ``SearchResults``; see
-``search_index.api`` for the contract and the README, "Search", for how it works.
+``search_index.api`` for the contract and docs/search.md for how it works.
 """
 
 from search_index.api import (

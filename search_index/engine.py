@@ -4,7 +4,7 @@ Everything that decides *which* documents match is done on cached bitsets: the p
 then an exact radius test on the coordinate columns), the words and needs of the query, the
 filters and the facet counts. Every match is then scored and ranked with numpy
 (``ranking.text_scores``, ``ranking.rank``), and stored fields are read for the page shown.
-At 100,000 services a search takes 5 to 15 ms (the README, "Benchmark").
+At 100,000 services a search takes 5 to 15 ms (docs/index-operations.md, "Benchmark").
 """
 
 from __future__ import annotations

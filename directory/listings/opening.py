@@ -5,7 +5,7 @@ words the public site shows ("Open now until 5pm", "Opens Monday 9am").
 Everything takes schedule-like objects (the ``Schedule`` model, saved or not, or anything with
 the same attributes) and plain datetimes, so it runs without a request or a database. How
 schedules are read is in ``opening_rules``; how times are written is in ``opening_text``; the
-rules for both are in the README, "Opening times and sessions".
+rules for both are in docs/opening-times.md, "How a schedule is read" and "Words on the site".
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The Easy Read version of a list: the same facts, written the way UK Easy Read guidance asks.
 
-The rules followed (the README, "Easy Read", explains each):
+The rules followed (docs/my-list.md, "Easy Read", explains each):
 
 * short sentences, one idea in each, at most 15 words;
 * everyday words: "send you" rather than "refer", "service" explained once;

@@ -1,7 +1,7 @@
 """Places: ORUK locations (``models``) and the offline UK gazetteer.
 
 The gazetteer answers "where is this postcode / outcode / town?" with no network, from one
-SQLite file built from the ONS Postcode Directory (see the README, "Offline gazetteer"). Import the
+SQLite file built from the ONS Postcode Directory (see docs/gazetteer.md, "Building it"). Import the
 look-up side from here; the builder (``directory.places.build``) pulls in numpy and is only
 needed by ``make gazetteer`` / ``flask gazetteer build``.
 """

@@ -9,7 +9,7 @@ it), or named in ``also``, counts as a right answer. For a place-only search, ``
 makes every venue that close, and every service covering the place, a right answer.
 
 Also here: loading the seed data through the project's importer, and the scoring used by
-test_relevance.py and the ablation table in the README.
+test_relevance.py and the ablation table in docs/search.md, "Relevance".
 """
 
 from __future__ import annotations

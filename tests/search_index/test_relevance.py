@@ -1,7 +1,7 @@
 """Relevance over the seed data: the cases in relevance_cases.py, scored and printed.
 
 Run with ``-s`` to see precision@5 and reciprocal rank per query, the totals, and what each
-part of text relevance adds (the table in the README, "Relevance", comes from this output).
+part of text relevance adds (the table in docs/search.md, "Relevance", comes from this output).
 """
 
 from __future__ import annotations

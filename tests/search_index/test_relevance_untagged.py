@@ -15,7 +15,7 @@ The shape checks must pass, and so must two floors set under the figures measure
 FTS5 porter), so a change that makes search worse on listings without our terms fails here.
 The issue's own targets (0.90, and 0.25 above the better FTS5 tokenizer) are printed beside
 the figures; the margin target cannot be met on these sets at all, since FTS5 porter already
-scores 0.79 and 0.80 (see the README, "Relevance on councils' listings"). Nothing was
+scores 0.79 and 0.80 (see docs/search.md, "Relevance on councils' listings"). Nothing was
 tuned against these sets; run with ``-s`` for the figures, or bench/untagged_eval.py for the
 per-query table.
 """

@@ -168,7 +168,7 @@ class Ranked:
 
 
 def summary(results: Sequence[Ranked]) -> dict[str, float]:
-    """The three figures the README and the issue use."""
+    """The three figures docs/search.md and the issue use."""
     return {
         "right answer in top 3": statistics.fmean(r.right_in_top3 for r in results),
         "precision@5": statistics.fmean(r.precision5 for r in results),
