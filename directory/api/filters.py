@@ -4,7 +4,7 @@ Only services whose ``listing_status`` is ACTIVE are visible: every service and
 service-at-location list is built on :func:`matching_service_ids`, which starts from that rule.
 Free text (``search``) and distance (``postcode`` with ``proximity``) are not SQL: they come
 from the search index (:mod:`directory.api.ranked`), which ranks what these filters allow.
-The meaning of each filter is documented for API users in the README.
+The meaning of each filter is documented for API users in docs/api.md, "Parameters".
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class Place:
 
 @dataclass(frozen=True)
 class ServiceFilters:
-    """What a list request asks for; ``None`` means "not asked". The README ("Parameters")
+    """What a list request asks for; ``None`` means "not asked". docs/api.md ("Parameters")
     gives each one's meaning."""
 
     search: str | None = None
