@@ -22,6 +22,7 @@ BLUEPRINTS = (
     "directory.moderation.views",
     "directory.freshness.views",
     "directory.feedback.views",
+    "directory.feedback.manage_views",
 )
 
 

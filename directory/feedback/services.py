@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from directory.core.ids import utcnow
-from directory.feedback.models import ProblemReport
+from directory.feedback.models import ProblemReport, ReportState
 from directory.listings.models import Service
 
 #: Reply addresses are kept this long, then blanked: long enough for staff to answer.
@@ -18,13 +19,13 @@ REPLY_ADDRESS_DAYS = 90
 def record_problem(
     session: Session, service: Service, problem: str, reply_email: str | None = None
 ) -> ProblemReport:
-    """Save a report so it reaches the moderators; commits, because the resident has been
-    told it was sent and must not lose what they wrote."""
+    """Save a report so it reaches the moderators. The caller owns the unit of work and
+    commits it before telling the resident the report was sent."""
     report = ProblemReport(
         service_id=service.id, problem=problem.strip(), reply_email=(reply_email or None)
     )
     session.add(report)
-    session.commit()
+    session.flush()
     return report
 
 
@@ -36,12 +37,34 @@ def open_reports(session: Session, service_id: str | None = None) -> list[Proble
 
 
 def purge_reply_addresses(session: Session, days: int = REPLY_ADDRESS_DAYS) -> int:
-    """Blank reply addresses on reports older than ``days``; returns how many were blanked."""
+    """Blank reply addresses on reports older than ``days``, and on any report whose reply has
+    been sent (the address has done its job); returns how many were blanked. Running it again
+    changes nothing. The caller commits."""
     cutoff = utcnow() - timedelta(days=days)
     result = session.execute(
         update(ProblemReport)
-        .where(ProblemReport.created_at < cutoff, ProblemReport.reply_email.is_not(None))
+        .where(
+            ProblemReport.reply_email.is_not(None),
+            or_(ProblemReport.created_at < cutoff, ProblemReport.reply_sent_at.is_not(None)),
+        )
         .values(reply_email=None)
     )
-    session.commit()
     return result.rowcount or 0
+
+
+def reports_for_organizations(session: Session, org_ids: Iterable[str]) -> list[ProblemReport]:
+    """Reports staff passed to any of these organisations and not yet dealt with, oldest first:
+    what an organisation's /manage/ page lists. The reporter's address is on the row but must
+    never be shown to an organisation."""
+    ids = [org_id for org_id in org_ids if org_id]
+    if not ids:
+        return []
+    query = (
+        select(ProblemReport)
+        .where(
+            ProblemReport.state == ReportState.PASSED,
+            ProblemReport.organization_id.in_(ids),
+        )
+        .order_by(ProblemReport.passed_at, ProblemReport.created_at, ProblemReport.id)
+    )
+    return list(session.scalars(query))

@@ -12,11 +12,13 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from directory.db import db
-from directory.feedback.services import record_problem
+from directory.extensions import limiter
+from directory.feedback.forms import PublicReportForm
+from directory.feedback.public import report_limit, submit_report
 from directory.models import Location, LocationKind, Organization, Service
 from directory.public import facts, pages, place_lists, place_page, services
 from directory.public.formatting import slug as make_slug
-from directory.public.forms import REPORT_MAX_LENGTH, ReportProblemForm, SearchForm
+from directory.public.forms import REPORT_MAX_LENGTH, SearchForm
 from directory.public.place_groups import place_of
 
 bp = Blueprint("public", __name__)
@@ -70,13 +72,14 @@ def service(service_id: str, slug: str | None = None) -> str | BaseResponse:
 
 
 @bp.route("/services/<service_id>/report", methods=["GET", "POST"])
+@limiter.limit(report_limit, methods=["POST"])
 def report(service_id: str) -> str | BaseResponse:
     found = services.get_public_service(db.session, service_id)
     if found is None:
         abort(404)
-    form = ReportProblemForm()
+    form = PublicReportForm()
     if form.validate_on_submit():
-        record_problem(db.session, found, form.problem.data, form.email.data)
+        submit_report(db.session, found, form)  # a bot's (honeypot) report is not saved
         return redirect(url_for(".report_sent", service_id=found.id), 303)
     return render_template(
         "public/report.html",
