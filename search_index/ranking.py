@@ -10,8 +10,10 @@
   ``HALF_DISTANCE_KM`` away. With no place, proximity is 1 for everything.
 * ``NEAR_FLOOR`` keeps distance from swamping relevance: the best text match 8 km away still
   keeps 0.6 of its score, so it beats a weak match next door.
-* ``freshness`` is 1 for a listing checked within the last year, ``STALE_FACTOR`` for one not
-  checked for over a year, ``VERY_STALE_FACTOR`` for over two years.
+* ``freshness`` is 1 for a listing checked within the last year, :func:`stale_factor` (the
+  app's ``STALE_RANK_FACTOR``, default ``STALE_FACTOR``) for one not checked for over a year
+  (``directory.listings.visibility.STALE_AFTER_DAYS``, the line at which pages mark it), and
+  at most ``VERY_STALE_FACTOR`` for over two years.
 
 The text score is Whoosh's BM25F (B 0.75, K1 1.2, the same formula, statistics and field
 lengths as its scorer) summed over the query's words, plus the constant scores of the need
@@ -41,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from whoosh.query import And, NullQuery, Or, Phrase, Query, Term
 
+from directory.listings import visibility
 from search_index import bitsets
 from search_index.analysis import fold_text
 from search_index.schema import DocSetQuery, match_bits
@@ -55,9 +58,9 @@ if TYPE_CHECKING:
 HALF_DISTANCE_KM = 2.0
 NEAR_FLOOR = 0.5
 AREA_PROXIMITY = 0.5
-STALE_AFTER_DAYS = 365
+STALE_AFTER_DAYS = visibility.STALE_AFTER_DAYS
 VERY_STALE_AFTER_DAYS = 730
-STALE_FACTOR = 0.85
+STALE_FACTOR = 0.7
 VERY_STALE_FACTOR = 0.7
 UNKNOWN_FRESHNESS = 0.85
 TOGETHER_FACTOR = 1.2
@@ -67,6 +70,15 @@ AWAY_FACTOR = 0.75
 B, K1 = 0.75, 1.2
 #: Results beyond the page re-ranked by the words-together factor.
 RERANK_EXTRA = 30
+
+
+def stale_factor() -> float:
+    """The factor for a listing not checked for over a year: ``STALE_RANK_FACTOR`` from the
+    running app's config (docs/freshness.md), else ``STALE_FACTOR``."""
+    from flask import current_app, has_app_context
+
+    value = current_app.config.get("STALE_RANK_FACTOR") if has_app_context() else None
+    return STALE_FACTOR if value in (None, "") else float(value)
 
 
 def together_pattern(pairs: list[tuple[str, str]]) -> re.Pattern[str]:

@@ -238,19 +238,20 @@ class IndexView:
 
     def freshness(self, today: date) -> np.ndarray:
         """Each document's freshness factor (``ranking.freshness``) on ``today`` (cached)."""
+        from search_index import ranking
+
+        stale = ranking.stale_factor()
 
         def build() -> np.ndarray:
-            from search_index import ranking
-
             checked = self.numbers("checked")
             age = today.toordinal() - checked
             out = np.ones(self.size, dtype=np.float64)
-            out[age > ranking.STALE_AFTER_DAYS] = ranking.STALE_FACTOR
-            out[age > ranking.VERY_STALE_AFTER_DAYS] = ranking.VERY_STALE_FACTOR
+            out[age > ranking.STALE_AFTER_DAYS] = stale
+            out[age > ranking.VERY_STALE_AFTER_DAYS] = min(stale, ranking.VERY_STALE_FACTOR)
             out[checked <= 0] = ranking.UNKNOWN_FRESHNESS
             return out
 
-        return self.derived(("fresh", today), build)  # type: ignore[return-value]
+        return self.derived(("fresh", today, stale), build)  # type: ignore[return-value]
 
     def age_bits(self, age: int) -> int:
         def build() -> int:
