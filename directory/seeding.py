@@ -15,10 +15,14 @@ from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
 from directory.config import PROJECT_ROOT
+from directory.core.actor import Actor, current_actor, default_actor
+from directory.core.uow import unit_of_work
 from directory.db import db
 from directory.listings.importer import ImportReport, import_path
 
 DEFAULT_SEEDS_DIR = PROJECT_ROOT / "seeds"
+#: The change log's name for everything seeding writes.
+SEED_ACTOR = Actor.system("seed")
 #: Loaded in this order: services refer to the taxonomy terms.
 SEED_FILES = ("taxonomy.json", "listings/brief.json", "listings/demo.json")
 
@@ -29,12 +33,14 @@ def seed_files(seeds_dir: Path) -> list[Path]:
 
 
 def seed_database(session: Session, seeds_dir: Path = DEFAULT_SEEDS_DIR) -> list[ImportReport]:
-    """Import every seed file present; one report per file."""
+    """Import every seed file present; one report per file. The change log names
+    ``system:seed`` unless the caller set an actor of its own."""
     reports = []
-    for path in seed_files(seeds_dir):
-        reports.append(import_path(session, path))
-        if path.name == "taxonomy.json":
-            _mirror_taxonomy(session)
+    with default_actor(session, SEED_ACTOR):
+        for path in seed_files(seeds_dir):
+            reports.append(import_path(session, path))
+            if path.name == "taxonomy.json":
+                _mirror_taxonomy(session)
     return reports
 
 
@@ -43,8 +49,8 @@ def _mirror_taxonomy(session: Session) -> None:
     follow the curated taxonomy as soon as that is loaded (a second run changes nothing)."""
     from directory.inference.mirror import ensure_inferred_taxonomy
 
-    if ensure_inferred_taxonomy(session):
-        session.commit()
+    with unit_of_work(session, current_actor(session)):
+        ensure_inferred_taxonomy(session)
 
 
 @click.command("seed")
@@ -65,8 +71,7 @@ def seed(seeds_dir: Path | None) -> None:
     missing = [name for name in SEED_FILES if not (folder / name).is_file()]
     if missing:
         click.echo(f"Not found, skipped: {', '.join(missing)}", err=True)
-    with db.new_session() as session:
-        session.info["updated_by"] = "seed"
+    with db.new_session() as session, default_actor(session, SEED_ACTOR):
         for path in files:
             for line in import_path(session, path).lines():
                 click.echo(line)

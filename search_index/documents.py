@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 from directory.listings import opening
 from directory.listings.cost import cost_status
 from directory.listings.html import html_to_text
-from directory.models import ListingStatus, LocationKind, TaxonomyTerm
+from directory.listings.visibility import is_public
+from directory.models import LocationKind, TaxonomyTerm
 from search_index.analysis import Word, query_words, words_of
 from search_index.geo import cell_terms
 from search_index.records import (
@@ -125,7 +126,7 @@ class DocumentBuilder:
         return found
 
     def documents(self, service: ServiceRecord) -> list[dict[str, Any]]:
-        if service.listing_status != ListingStatus.ACTIVE or service.duplicate_of:
+        if service.duplicate_of or not is_public(service, self.today):
             # A likely duplicate of another public listing is found through that one.
             return []
         common = self._common(service)

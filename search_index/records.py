@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory.listings.visibility import public_clause
 from directory.models import (
     Address,
     Attribute,
@@ -40,7 +41,7 @@ BATCH = 500
 _SERVICE_COLUMNS = (
     "id", "name", "alternate_name", "description", "eligibility_description", "fees",
     "minimum_age", "maximum_age", "assured_date", "last_modified", "listing_status",
-    "is_demonstration", "delivery_modes",
+    "is_demonstration", "delivery_modes", "created_at",
 )  # fmt: skip
 _SCHEDULE_COLUMNS = (
     "freq", "interval", "byday", "bymonthday", "byweekno", "byyearday", "count", "wkst",
@@ -54,6 +55,7 @@ class OrganisationRecord:
     id: str
     name: str
     is_demonstration: bool
+    is_suspended: bool = False
 
 
 @dataclass(slots=True)
@@ -102,6 +104,7 @@ class ServiceRecord:
     listing_status: ListingStatus | None
     is_demonstration: bool
     delivery_modes: list[str] | None
+    created_at: datetime | None
     organization: OrganisationRecord | None
     #: ``(link_type, taxonomy term id)`` of its attributes, in attribute id order; a term
     #: inferred from the listing's words and confirmed by staff counts as one of these.
@@ -144,14 +147,21 @@ def load_services(session: Session, ids: list[str]) -> list[ServiceRecord]:
             Organization.id,
             Organization.name,
             Organization.is_demonstration,
+            Organization.is_suspended,
         )
         .outerjoin(Organization, Service.organization_id == Organization.id)
         .where(Service.id.in_(ids))
     )
     services = {}
+    width = len(_SERVICE_COLUMNS)
     for row in session.execute(query):
-        org = OrganisationRecord(row[13], row[14] or "", bool(row[15])) if row[13] else None
-        services[row[0]] = ServiceRecord(*row[:13], organization=org)
+        org_id, org_name, demonstration, suspended = row[width:]
+        org = (
+            OrganisationRecord(org_id, org_name or "", bool(demonstration), bool(suspended))
+            if org_id
+            else None
+        )
+        services[row[0]] = ServiceRecord(*row[:width], organization=org)
     if not services:
         return []
     keys = list(services)
@@ -269,6 +279,6 @@ def iter_service_records(
 
 
 def active_service_ids(session: Session) -> list[str]:
-    """Ids of every public (ACTIVE) service, in id order."""
-    query = select(Service.id).where(Service.listing_status == ListingStatus.ACTIVE)
+    """Ids of every public service (:mod:`directory.listings.visibility`), in id order."""
+    query = select(Service.id).where(public_clause())
     return sorted(session.scalars(query))

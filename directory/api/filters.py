@@ -1,7 +1,8 @@
 """Turn the API's list filters into SQL over public services.
 
-Only services whose ``listing_status`` is ACTIVE are visible: every service and
-service-at-location list is built on :func:`matching_service_ids`, which starts from that rule.
+Only public services are visible (the one rule, :mod:`directory.listings.visibility`): every
+service and service-at-location list is built on :func:`matching_service_ids`, which starts
+from that rule.
 Free text (``search``) and distance (``postcode`` with ``proximity``) are not SQL: they come
 from the search index (:mod:`directory.api.ranked`), which ranks what these filters allow.
 The meaning of each filter is documented for API users in docs/api.md, "Parameters".
@@ -15,7 +16,8 @@ from datetime import datetime, time
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from directory.listings.models import ListingStatus, Schedule, Service, ServiceArea
+from directory.listings.models import Schedule, Service, ServiceArea
+from directory.listings.visibility import public_clause
 from directory.places.models import ServiceAtLocation
 from directory.taxonomy.models import Attribute, TaxonomyTerm
 
@@ -137,7 +139,7 @@ def matching_service_ids(
     index. With ``location_level`` the schedule filters are left out, for the caller to apply
     per service-at-location.
     """
-    query = select(Service.id).where(Service.listing_status == ListingStatus.ACTIVE)
+    query = select(Service.id).where(public_clause())
     if filters.organization_id is not None:
         query = query.where(Service.organization_id == filters.organization_id)
     if filters.modified_after is not None:

@@ -25,7 +25,8 @@ from directory.api.ranked import (
     ranked_service_at_location_ids,
     ranked_service_ids,
 )
-from directory.listings.models import Contact, ListingStatus, Organization, Service
+from directory.listings.models import Contact, Organization, Service
+from directory.listings.visibility import public_clause
 from directory.places.models import Location, ServiceAtLocation
 from directory.taxonomy.models import Taxonomy, TaxonomyTerm
 
@@ -122,10 +123,11 @@ def _full_service_options(path: Load | None = None) -> list[Load]:
 
 
 def get_service(session: Session, service_id: str) -> Service | None:
-    """A public service with everything nested, or None (draft, pending, closed or unknown)."""
+    """A public service with everything nested, or None (not public by
+    :mod:`directory.listings.visibility`, or unknown)."""
     return session.scalars(
         select(Service)
-        .where(Service.id == service_id, Service.listing_status == ListingStatus.ACTIVE)
+        .where(Service.id == service_id, public_clause())
         .options(*_full_service_options())
     ).one_or_none()
 
@@ -158,7 +160,7 @@ def get_service_at_location(session: Session, sal_id: str) -> ServiceAtLocation 
     return session.scalars(
         select(ServiceAtLocation)
         .join(ServiceAtLocation.service)
-        .where(ServiceAtLocation.id == sal_id, Service.listing_status == ListingStatus.ACTIVE)
+        .where(ServiceAtLocation.id == sal_id, public_clause())
         .options(
             service_path,
             *_full_service_options(service_path),

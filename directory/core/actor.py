@@ -9,6 +9,8 @@ the request; :func:`directory.core.uow.unit_of_work` sets it for one unit of wor
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -70,3 +72,22 @@ def set_actor(session: Session, actor: Actor) -> Actor | None:
 def current_actor(session: Session) -> Actor:
     actor = session.info.get("actor")
     return actor if isinstance(actor, Actor) else SYSTEM
+
+
+@contextmanager
+def default_actor(session: Session, actor: Actor) -> Iterator[Actor]:
+    """Name ``actor`` as the author of a block's changes unless the caller already named one.
+
+    For jobs that may run on their own or inside someone's unit of work: an import started by
+    a moderator's action keeps the moderator; the same import from cron is the import run.
+    Yields the actor in force."""
+    current = session.info.get("actor")
+    if isinstance(current, Actor):
+        yield current
+        return
+    session.info["actor"] = actor
+    try:
+        yield actor
+    finally:
+        if session.info.get("actor") is actor:
+            session.info.pop("actor", None)

@@ -19,10 +19,14 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory.core.actor import Actor
+from directory.core.uow import unit_of_work
 from directory.db import db
 from directory.inference.services import InferenceReport, infer_services
 from directory.listings.models import Service
 
+#: The change log's name for this command's changes.
+INFER_NEEDS = Actor.system("infer-needs")
 CSV_COLUMNS = (
     "service_id", "listing", "link_type", "term", "method", "confidence", "evidence", "change",
 )  # fmt: skip
@@ -124,7 +128,6 @@ def infer_needs(
 ) -> None:
     """Infer needs and client groups from listings' own words and feed terms."""
     with db.new_session() as session:
-        session.info["updated_by"] = "infer-needs"
         ids: list[str] | None = None
         if feed:
             ids = feed_service_ids(session, feed)
@@ -134,11 +137,12 @@ def infer_needs(
             if missing:
                 raise click.ClickException(f"no listing with id {', '.join(missing)}")
             ids = [s for s in services if ids is None or s in ids]
-        report = infer_services(session, ids, semantic=semantic)
         if dry_run:
+            report = infer_services(session, ids, semantic=semantic)
             session.rollback()
         else:
-            session.commit()
+            with unit_of_work(session, INFER_NEEDS):
+                report = infer_services(session, ids, semantic=semantic)
     for line in report_lines(report, limit):
         click.echo(line)
     if dry_run:

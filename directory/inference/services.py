@@ -366,9 +366,9 @@ def inferred_links(
 
 def infer_after_import(session: Session, service_ids: list[str]) -> list[str]:
     """What the import hook runs (``directory/listings/post_import.py``): infer terms for the
-    listings one write held, commit, and give the lines the import summary prints."""
+    listings one write held and give the lines the import summary prints. The caller owns
+    the unit of work (the hook commits each step)."""
     report = infer_services(session, service_ids)
-    session.commit()
     lines = [report.summary()]
     top = report.per_term().most_common(8)
     if top:

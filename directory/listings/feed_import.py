@@ -7,6 +7,11 @@ kill the process at any point and the database holds either all of it or none of
 the next run resumes exactly after the last committed page; retirements wait for a walk that
 reached the last page. Either way the run's row was committed before the first write, so a
 dead run is found and reported by the next one (see ``docs/adr/0001-import-transactions.md``).
+
+This module (with :mod:`directory.listings.importer` and :mod:`directory.listings.runs`) is the
+owner of an import's units of work: it commits at exactly those points and nowhere else, and
+callers do not wrap a run in :func:`directory.core.uow.unit_of_work`. Every change a run makes
+is logged as written by ``import:<run id>`` unless the caller named an actor of its own.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
+from directory.core.actor import Actor, default_actor
 from directory.core.ids import utcnow
 from directory.listings import runs
 from directory.listings.feeds import record_seen, retire_missing
@@ -115,6 +121,20 @@ def _file_run(
     feed = options.feed or str(path.resolve())
     notes = _interrupted_notes(runs.notice_dead_runs(session, feed), "file")
     run = runs.start_run(session, feed, kind="file", ran_by=options.ran_by, strict=options.strict)
+    with default_actor(session, Actor.import_run(run.id)):
+        return _file_run_started(session, path, options, geocoder, progress_factory, run, notes)
+
+
+def _file_run_started(
+    session: Session,
+    path: Path,
+    options: ImportOptions,
+    geocoder: Geocoder | None,
+    progress_factory: Callable[[int], Any] | None,
+    run: runs.ImportRun,
+    notes: list[str],
+) -> ImportReport:
+    feed = run.feed
 
     def before_commit(importer: Importer, _written: list[str]) -> None:
         record_seen(session, feed, importer.feed_service_ids, run.walk_id)
@@ -183,6 +203,13 @@ class _UrlRun:
             session, self.feed, kind="url", ran_by=options.ran_by, strict=options.strict,
             resumes=resumes,
         )  # fmt: skip
+        with default_actor(session, Actor.import_run(run.id)):
+            return self._walk(run, resumes, notes)
+
+    def _walk(
+        self, run: runs.ImportRun, resumes: runs.ImportRun | None, notes: list[str]
+    ) -> ImportReport:
+        session, options = self.session, self.options
         report = self.importer.report
         report.run_id = run.id
         start = self.url

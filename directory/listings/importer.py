@@ -8,6 +8,14 @@ database refuses leaves nothing behind and the rest still go in. :func:`import_r
 a whole input in ONE transaction, so an import killed part-way leaves nothing half-applied;
 with ``strict`` any error, found in either phase, means nothing is written at all.
 Re-importing the same data changes nothing (see :mod:`directory.listings.writer`).
+
+Units of work: an import is the one owner of its transactions, and deliberately so (ADR 0001,
+``docs/adr/0013-one-public-rule-actors-and-units-of-work.md``): a file is one transaction and a
+paged feed commits page by page (:mod:`directory.listings.feed_import`), so the commits below
+are the import's own, not a domain service committing behind its caller's back. The change log
+names the caller's actor when one is set (:func:`directory.core.actor.default_actor`), else the
+import run (``import:<run id>``, set by :mod:`directory.listings.feed_import`), else
+``system:import``.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from directory.core.actor import Actor, default_actor
 from directory.listings import shapes
 from directory.listings.cleaning import Issues
 from directory.listings.limits import MAX_BYTES
@@ -50,6 +59,8 @@ __all__ = [
 #: import is reliably still running when the test kills it.
 TEST_DELAY_VARIABLE = "DIRECTORY_IMPORT_TEST_DELAY"
 _RECORD_ERRORS = (RecordError, LookupError, ValueError, TypeError, RecursionError)
+#: Who wrote an import's changes when neither the caller nor a recorded run named anyone.
+IMPORT_ACTOR = Actor.system("import")
 
 
 def _ensure_transaction(session: Session) -> None:
@@ -151,9 +162,8 @@ class Importer:
         rolls the transaction back, so the counts do not claim what was undone.
         """
         self._snapshot = dict(self.writer.statuses)
-        saved = {k: self.session.info.get(k) for k in ("skip_geocoding", "updated_by")}
+        saved = {"skip_geocoding": self.session.info.get("skip_geocoding")}
         self.session.info["skip_geocoding"] = True
-        self.session.info.setdefault("updated_by", "import")
         delay = float(os.environ.get(TEST_DELAY_VARIABLE) or 0)
         written: list[str] = []
         ids: dict[str, set[str]] = defaultdict(set)
@@ -163,24 +173,8 @@ class Importer:
                     ids[kind].add(part["id"])
         self.writer.expect(ids)
         try:
-            for item in batch:
-                if delay:
-                    time.sleep(delay)
-                try:
-                    _write(self.session, self.writer, item)
-                except (*_RECORD_ERRORS, SQLAlchemyError) as exc:
-                    self._error(item.record_type, item.record_id, exc)
-                else:
-                    self._report_warnings(item)
-                    if item.record_type == "service":
-                        written.append(item.record_id)
-                    elif item.record_type == "service_at_location":
-                        service = item.record.get("service") or {}
-                        ident = service.get("id") or item.record.get("service_id")
-                        if ident:
-                            written.append(ident)
-                if self.progress:
-                    self.progress(1)
+            with default_actor(self.session, IMPORT_ACTOR):
+                self._write_all(batch, delay, written)
         finally:
             for key, value in saved.items():
                 if value is None:
@@ -188,6 +182,26 @@ class Importer:
                 else:
                     self.session.info[key] = value
         return list(dict.fromkeys(written))
+
+    def _write_all(self, batch: list[Prepared], delay: float, written: list[str]) -> None:
+        for item in batch:
+            if delay:
+                time.sleep(delay)
+            try:
+                _write(self.session, self.writer, item)
+            except (*_RECORD_ERRORS, SQLAlchemyError) as exc:
+                self._error(item.record_type, item.record_id, exc)
+            else:
+                self._report_warnings(item)
+                if item.record_type == "service":
+                    written.append(item.record_id)
+                elif item.record_type == "service_at_location":
+                    service = item.record.get("service") or {}
+                    ident = service.get("id") or item.record.get("service_id")
+                    if ident:
+                        written.append(ident)
+            if self.progress:
+                self.progress(1)
 
     def forget(self) -> None:
         """The last batch was rolled back: its records count as nothing written."""
@@ -277,6 +291,19 @@ def import_records(
             f"nothing was written: --strict, and {len(report.errors)} record(s) have errors"
         )
         return importer.finish()
+    with default_actor(session, IMPORT_ACTOR):
+        return _write_and_commit(session, importer, batch, strict, before_commit)
+
+
+def _write_and_commit(
+    session: Session,
+    importer: Importer,
+    batch: list[Prepared],
+    strict: bool,
+    before_commit: Callable[[Importer, list[str]], None] | None,
+) -> ImportReport:
+    """The import's one transaction: write, bookkeeping, commit; then the post-import steps."""
+    report = importer.report
     try:
         written = importer.write(batch)
         if strict and report.errors:

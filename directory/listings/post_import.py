@@ -12,8 +12,11 @@ exactly what was imported:
 3. place names from the listings' addresses (``directory.places.listing_places``), so
    "Upton" or "Lache" named in a feed's addresses resolve at once, not on a later request.
 
-Each step commits its own work: the import's own transaction has already been committed, and
-a step that fails is reported in the summary without undoing the import or the other steps.
+Each step is a unit of work of its own (:func:`directory.core.uow.unit_of_work`, opened here,
+so this hook owns them and the steps themselves never commit): the import's own transaction
+has already been committed, and a step that fails is rolled back and reported in the summary
+without undoing the import or the other steps. The steps' changes are logged under the
+import's actor.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+
+from directory.core.actor import current_actor
+from directory.core.uow import unit_of_work
 
 if TYPE_CHECKING:
     from directory.listings.importer import ImportReport
@@ -39,15 +45,16 @@ def post_import(session: Session, service_ids: list[str], report: ImportReport) 
     """
     if not service_ids:
         return
+    actor = current_actor(session)
     for name, step in (
         ("need inference", _infer),
         ("duplicate check", _duplicates),
         ("place names", _place_names),
     ):
         try:
-            step(session, service_ids, report)
+            with unit_of_work(session, actor):
+                step(session, service_ids, report)
         except (SQLAlchemyError, OSError, ValueError) as exc:
-            session.rollback()
             log.warning("after import, %s failed: %s", name, type(exc).__name__)
             report.notes.append(
                 f"the {name} after the import did not finish ({type(exc).__name__}); "
@@ -66,7 +73,6 @@ def _duplicates(session: Session, service_ids: list[str], report: ImportReport) 
     from directory.listings.duplicates.store import report_lines
 
     flags = flag_duplicates(session, service_ids)  # re-indexes the listings it changed
-    session.commit()
     report.duplicates.extend(report_lines(flags))
 
 

@@ -11,6 +11,10 @@ so the next run resumes from exactly the page after the last one committed (see
 
 ``feed_listing`` remembers which services came from which feed, and in which walk of the feed
 each was last seen, so a scheduled re-import can retire the listings a feed has dropped.
+
+The import is the owner of its units of work (ADR 0013): the commits here and in
+:mod:`directory.listings.feed_import` are its deliberate commit points, and nothing else in the
+directory commits for it or around it.
 """
 
 from __future__ import annotations

@@ -18,10 +18,15 @@ the rows this rule reads.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, not_, or_, select
+from sqlalchemy.orm.util import AliasedClass
 
 from directory.listings.models import ListingStatus, Organization, Service
+
+#: ``Service`` or an alias of it (``aliased(Service)``), for queries that join it twice.
+ServiceEntity = type[Service] | AliasedClass[Service]
 
 #: Unchecked for this long, a listing is marked "not checked for over a year" and ranks lower.
 STALE_AFTER_DAYS = 365
@@ -37,7 +42,7 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def last_checked(service: Service) -> date | None:
+def last_checked(service: Any) -> date | None:
     """When the listing was last known to be right: its assured date, else its last change."""
     if service.assured_date:
         return service.assured_date
@@ -46,7 +51,7 @@ def last_checked(service: Service) -> date | None:
     return None
 
 
-def freshness_clock(service: Service) -> date | None:
+def freshness_clock(service: Any) -> date | None:
     """The date the "unchecked for how long" clock counts from (see the module docstring)."""
     checked = last_checked(service)
     created = service.created_at.date() if service.created_at else None
@@ -54,46 +59,63 @@ def freshness_clock(service: Service) -> date | None:
     return max(dates) if dates else None
 
 
-def is_stale(service: Service, today: date | None = None) -> bool:
+def is_stale(service: Any, today: date | None = None) -> bool:
     """Not checked for over :data:`STALE_AFTER_DAYS`: marked on pages and ranked lower."""
     checked = last_checked(service)
     return checked is None or (_today(today) - checked).days > STALE_AFTER_DAYS
 
 
-def is_hidden_as_stale(service: Service, today: date | None = None) -> bool:
+def is_hidden_as_stale(service: Any, today: date | None = None) -> bool:
+    """Hidden until checked: in this directory and unchecked for over :data:`HIDE_AFTER_DAYS`.
+
+    A row with no ``created_at`` (not flushed yet) is never hidden, as in the SQL twin."""
+    if service.created_at is None:
+        return False
     clock = freshness_clock(service)
     return clock is not None and (_today(today) - clock).days > HIDE_AFTER_DAYS
 
 
-def _suspended_organization() -> ColumnElement[bool]:
-    return exists().where(Organization.id == Service.organization_id, Organization.is_suspended)
+def _suspended_organization(entity: ServiceEntity) -> ColumnElement[bool]:
+    return exists().where(Organization.id == entity.organization_id, Organization.is_suspended)
 
 
-def hidden_as_stale_clause(today: date | None = None) -> ColumnElement[bool]:
-    """SQL twin of :func:`is_hidden_as_stale`."""
+def hidden_as_stale_clause(
+    today: date | None = None, entity: ServiceEntity = Service
+) -> ColumnElement[bool]:
+    """SQL twin of :func:`is_hidden_as_stale`.
+
+    Written so that it is never NULL: ``NOT (x < ? OR ...)`` with a NULL date inside would
+    be NULL too, and a public listing with no assured date would vanish from every query."""
     cutoff = _today(today) - timedelta(days=HIDE_AFTER_DAYS)
     cutoff_at = _start_of(cutoff)
     unchecked = or_(
-        Service.assured_date < cutoff,
+        and_(entity.assured_date.is_not(None), entity.assured_date < cutoff),
         and_(
-            Service.assured_date.is_(None),
-            or_(Service.last_modified.is_(None), Service.last_modified < cutoff_at),
+            entity.assured_date.is_(None),
+            or_(entity.last_modified.is_(None), entity.last_modified < cutoff_at),
         ),
     )
-    return and_(Service.created_at < cutoff_at, unchecked)
+    return and_(entity.created_at.is_not(None), entity.created_at < cutoff_at, unchecked)
 
 
-def public_clause(today: date | None = None) -> ColumnElement[bool]:
-    """A WHERE clause on :class:`Service` selecting exactly the public listings."""
+def public_clause(
+    today: date | None = None, entity: ServiceEntity = Service
+) -> ColumnElement[bool]:
+    """A WHERE clause on :class:`Service` (or ``entity``, an alias of it) selecting exactly
+    the public listings."""
     return and_(
-        Service.listing_status == ListingStatus.ACTIVE,
-        not_(_suspended_organization()),
-        not_(hidden_as_stale_clause(today)),
+        entity.listing_status == ListingStatus.ACTIVE,
+        not_(_suspended_organization(entity)),
+        not_(hidden_as_stale_clause(today, entity)),
     )
 
 
-def is_public(service: Service, today: date | None = None) -> bool:
-    """Python twin of :func:`public_clause`, for a service already loaded."""
+def is_public(service: Any, today: date | None = None) -> bool:
+    """Python twin of :func:`public_clause`, for a service already loaded.
+
+    ``service`` is a :class:`Service` or anything with the same attributes (the search
+    index's ``ServiceRecord``): ``listing_status``, ``organization`` (with ``is_suspended``),
+    ``assured_date``, ``last_modified`` and ``created_at``."""
     if service.listing_status != ListingStatus.ACTIVE:
         return False
     organization = service.organization

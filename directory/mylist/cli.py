@@ -10,6 +10,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from directory.core.actor import Actor
+from directory.core.uow import unit_of_work
 from directory.db import db
 from directory.mylist.services import purge_expired
 
@@ -19,7 +21,7 @@ mylist_cli = AppGroup("mylist", help="Look after My list share links.")
 @mylist_cli.command("purge-expired")
 def purge_expired_command() -> None:
     """Delete every share link whose expiry date has passed."""
-    with db.new_session() as session:
+    with db.new_session() as session, unit_of_work(session, Actor.system("mylist-purge")):
         count = purge_expired(session)
     click.echo(f"Deleted {count} expired share link{'' if count == 1 else 's'}.")
 

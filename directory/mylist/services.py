@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from directory.core.ids import normalise_uuid, utcnow
 from directory.listings.opening import LONDON, describe_schedule, describe_week, open_status
+from directory.listings.visibility import public_clause
 from directory.models import (
     Contact,
-    ListingStatus,
     Location,
     Schedule,
     Service,
@@ -117,9 +117,7 @@ def public_services(session: Session, service_ids: Iterable[str]) -> dict[str, S
     if not ids:
         return {}
     found = session.scalars(
-        select(Service)
-        .where(Service.id.in_(ids), Service.listing_status == ListingStatus.ACTIVE)
-        .options(*_LOADS)
+        select(Service).where(Service.id.in_(ids), public_clause()).options(*_LOADS)
     )
     return {service.id: service for service in found}
 
@@ -130,9 +128,7 @@ def public_name(session: Session, raw_id: str | None) -> tuple[str, str] | None:
     if service_id is None:
         return None
     row = session.execute(
-        select(Service.id, Service.name).where(
-            Service.id == service_id, Service.listing_status == ListingStatus.ACTIVE
-        )
+        select(Service.id, Service.name).where(Service.id == service_id, public_clause())
     ).first()
     return (row.id, row.name) if row else None
 
@@ -205,7 +201,8 @@ def create_shared_list(
 ) -> SharedList:
     """A share link for the public services among ``service_ids``, working for ``days`` days.
 
-    Only ids are stored: no notes, no names, nothing about who made it."""
+    Only ids are stored: no notes, no names, nothing about who made it. The caller commits
+    (``unit_of_work``)."""
     now = now or utcnow()
     ids = list(dict.fromkeys(service_ids))
     public = public_services(session, ids)
@@ -216,7 +213,7 @@ def create_shared_list(
         expires_at=now + timedelta(days=days),
     )
     session.add(shared)
-    session.commit()
+    session.flush()
     return shared
 
 
@@ -232,7 +229,6 @@ def is_expired(shared: SharedList, now: datetime | None = None) -> bool:
 
 
 def purge_expired(session: Session, now: datetime | None = None) -> int:
-    """Delete every expired share link; how many went."""
+    """Delete every expired share link; how many went. The caller commits."""
     result = session.execute(delete(SharedList).where(SharedList.expires_at <= (now or utcnow())))
-    session.commit()
     return result.rowcount or 0

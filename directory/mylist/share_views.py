@@ -10,6 +10,8 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from directory.core.actor import Actor
+from directory.core.uow import unit_of_work
 from directory.db import db
 from directory.mylist.blueprint import bp, current_list
 from directory.mylist.forms import ConfirmForm
@@ -22,6 +24,9 @@ from directory.mylist.services import (
 )
 from directory.mylist.session_list import Item
 
+#: Share links are made by anonymous visitors; nothing more about them is recorded.
+MY_LIST_VISITOR = Actor("public", "my-list")
+
 
 @bp.route("/share", methods=["GET", "POST"])
 def share() -> str | Response:
@@ -29,11 +34,12 @@ def share() -> str | Response:
     my_list = current_list()
     listing = build_list(db.session, my_list.items)
     if listing.listed and form.validate_on_submit():
-        shared = create_shared_list(
-            db.session,
-            [entry.service_id for entry in listing.listed],
-            days=int(current_app.config["SHARED_LIST_DAYS"]),
-        )
+        with unit_of_work(db.session, MY_LIST_VISITOR):
+            shared = create_shared_list(
+                db.session,
+                [entry.service_id for entry in listing.listed],
+                days=int(current_app.config["SHARED_LIST_DAYS"]),
+            )
         return redirect(url_for(".shared", token=shared.token, created=1), 303)
     return render_template(
         "mylist/share.html",

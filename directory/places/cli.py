@@ -49,11 +49,12 @@ def _gazetteer():
 def refresh() -> None:
     """Rebuild the place names found in listings' addresses (also done by the web app, at
     most every PLACE_NAMES_CHECK_SECONDS, whenever listings have changed)."""
+    from directory.core.uow import unit_of_work
     from directory.db import db
-    from directory.places.listing_places import refresh_place_names
+    from directory.places.listing_places import PLACE_NAMES_ACTOR, refresh_place_names
 
     gazetteer = _gazetteer()
-    with db.new_session() as session:
+    with db.new_session() as session, unit_of_work(session, PLACE_NAMES_ACTOR):
         report = refresh_place_names(session, gazetteer)
     click.echo(report.summary())
 

@@ -27,7 +27,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from directory.core.actor import Actor
 from directory.core.ids import utcnow
+from directory.core.uow import unit_of_work
 from directory.places.gazetteer import Gazetteer
 from directory.places.models import Address, PlaceName, PlaceNameRefresh
 from directory.places.name_index import NamedPlace, PlaceInfo, rough_km
@@ -35,6 +37,8 @@ from directory.places.names import fold_name
 from directory.places.place import Place, country_part_of
 
 log = logging.getLogger(__name__)
+#: Who the change log names for a refresh (it writes only ``place_name``, which is not logged).
+PLACE_NAMES_ACTOR = Actor.system("place-names")
 
 #: A name whose postcodes spread wider than this (80th percentile from their middle) is a
 #: county, a post town covering many villages, or a mistake: not a point to search around.
@@ -175,9 +179,10 @@ def latest_listing_seq(session: Session) -> int:
 
 
 def refresh_place_names(session: Session, gazetteer: Gazetteer) -> RefreshReport:
-    """Rebuild ``place_name`` from the addresses and commit. The refresh row is locked first
-    (``FOR UPDATE`` on PostgreSQL; SQLite has one writer anyway), so two processes refreshing
-    at once take turns instead of writing the names twice."""
+    """Rebuild ``place_name`` from the addresses; the caller commits (it owns the unit of
+    work). The refresh row is locked first (``FOR UPDATE`` on PostgreSQL; SQLite has one
+    writer anyway), so two processes refreshing at once take turns instead of writing the
+    names twice: commit soon."""
     state = session.scalars(
         select(PlaceNameRefresh).where(PlaceNameRefresh.id == 1).with_for_update()
     ).one_or_none()
@@ -190,7 +195,6 @@ def refresh_place_names(session: Session, gazetteer: Gazetteer) -> RefreshReport
     session.execute(delete(PlaceName))
     session.add_all(report.names)
     state.listing_seq, state.names, state.refreshed_at = seq, len(report.names), utcnow()
-    session.commit()
     return report
 
 
@@ -235,7 +239,8 @@ def sync(
             try:
                 state = session.get(PlaceNameRefresh, 1)
                 if state is None or state.listing_seq < latest_listing_seq(session):
-                    refresh_place_names(session, gazetteer)
+                    with unit_of_work(session, PLACE_NAMES_ACTOR):
+                        refresh_place_names(session, gazetteer)
                     state = session.get(PlaceNameRefresh, 1)
                 version = (state.listing_seq, state.refreshed_at) if state else None
                 if version != gazetteer.listing_version:

@@ -13,7 +13,8 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from directory.models import Attribute, ListingStatus, Location, LocationKind, Service
+from directory.listings.visibility import public_clause
+from directory.models import Attribute, Location, LocationKind, Service
 from directory.public import guided
 from directory.public.place_groups import group_places, with_demonstration_flags
 from directory.public.search_params import TermIndex, clean, load_terms
@@ -29,7 +30,7 @@ def need_counts(session: Session, terms: TermIndex) -> dict[str, int]:
         .where(
             Attribute.link_type == "need",
             Attribute.link_entity == "service",
-            Service.listing_status == ListingStatus.ACTIVE,
+            public_clause(),
         )
     )
     services: dict[str, set[str]] = {}

@@ -19,7 +19,8 @@ from dataclasses import dataclass, replace
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from directory.models import ListingStatus, Location, Service, ServiceAtLocation
+from directory.listings.visibility import public_clause
+from directory.models import Location, Service, ServiceAtLocation
 
 #: Decimal places of latitude and longitude that count as "the same spot" (about 100 m).
 _SPOT_DECIMALS = 3
@@ -91,7 +92,7 @@ def with_demonstration_flags(session: Session, places: Sequence[Place]) -> list[
         .join(Service, ServiceAtLocation.service_id == Service.id)
         .where(
             ServiceAtLocation.location_id.in_(ids),
-            Service.listing_status == ListingStatus.ACTIVE,
+            public_clause(),
         )
     )
     flags: dict[str, list[bool]] = {}
@@ -117,7 +118,7 @@ def services_held(session: Session, places: Sequence[Place]) -> dict[str, list[S
         .join(Service, ServiceAtLocation.service_id == Service.id)
         .where(
             ServiceAtLocation.location_id.in_(owner),
-            Service.listing_status == ListingStatus.ACTIVE,
+            public_clause(),
         )
         .options(
             selectinload(ServiceAtLocation.schedules),

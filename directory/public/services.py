@@ -1,10 +1,11 @@
 """Queries behind the public listing pages. Each takes a ``Session`` and returns models.
 
-The one rule every function here keeps: nothing that is not public reaches a page. A service is
-public when its listing is ``active``; an organisation or a venue is shown only while it has a
-public service, so a draft listing's organisation or venue cannot be found by its id. Community
-hubs and Let's Talk sites are places in their own right and are shown even when no service is
-listed there yet. Several location records of one real place are shown as one place (see
+The one rule every function here keeps: nothing that is not public reaches a page. Whether a
+service is public is decided in one place, :mod:`directory.listings.visibility`; an
+organisation or a venue is shown only while it has a public service, so a draft listing's
+organisation or venue cannot be found by its id. Community hubs and Let's Talk sites are
+places in their own right and are shown even when no service is listed there yet. Several
+location records of one real place are shown as one place (see
 :mod:`directory.public.place_groups`).
 """
 
@@ -12,13 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from directory.core.ids import normalise_uuid
+from directory.listings.visibility import public_clause
 from directory.models import (
     Contact,
-    ListingStatus,
     Location,
     LocationKind,
     Organization,
@@ -51,8 +52,8 @@ _SERVICE_PAGE_LOADS = (
 )
 
 
-def _is_public():
-    return Service.listing_status == ListingStatus.ACTIVE
+def _is_public() -> ColumnElement[bool]:
+    return public_clause()
 
 
 def get_public_service(session: Session, raw_id: str) -> Service | None:

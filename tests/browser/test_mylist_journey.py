@@ -68,6 +68,7 @@ def site(
         ids = [data.demo.id, data.service("Blacon Food Bank").id, data.refuge.id]
         live = create_shared_list(db.session, ids, days=28)
         expired = create_shared_list(db.session, ids, days=1, now=utcnow() - timedelta(days=2))
+        db.session.commit()
         paths |= {
             "demo_id": data.demo.id,
             "food_bank_id": data.service("Blacon Food Bank").id,

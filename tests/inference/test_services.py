@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from directory.core.actor import Actor
+from directory.core.uow import unit_of_work
 from directory.inference import INFERRED_TAXONOMY_ID
 from directory.inference.mirror import ensure_inferred_taxonomy, mirror_term_id
 from directory.inference.models import InferredTerm, ReviewState
@@ -213,12 +215,16 @@ def test_inference_runs_the_same_on_both_databases(any_db_session):
     assert {t for _, t, _ in links[circle.id]} >= {term_id(session, "carers-support")}
 
 
-def test_the_import_hook_infers_commits_and_says_what_it_did(db_session):
+def test_the_import_hook_infers_and_says_what_it_did_in_the_callers_unit_of_work(db_session):
     cafe = add_listing(db_session, "Memory Cafe", "Tea and cake.")
     office = add_listing(db_session, "Parish Office", "Open weekdays 9am to 1pm.")
     db_session.commit()
     lines = infer_after_import(db_session, [cafe.id, office.id])
-    db_session.rollback()  # nothing left to undo: the hook committed
+    db_session.rollback()  # the caller owns the unit of work: nothing was committed
+    assert "memory-cafes" not in stored(db_session, cafe)
+    with unit_of_work(db_session, Actor.system("import")):
+        lines = infer_after_import(db_session, [cafe.id, office.id])
+    db_session.rollback()  # nothing left to undo: the unit of work committed
     assert "memory-cafes" in stored(db_session, cafe)
     assert lines[0].startswith("Need inference (vocabulary, crosswalk): 2 listings, 1 with")
     assert "Memory caf\u00e9s (1)" in lines[1]

@@ -68,8 +68,7 @@ def seeded_site() -> SeededSite:
     migrations.upgrade(url)
     engine = make_engine(url)
     with Session(engine) as session:
-        session.info["updated_by"] = "seed"
-        seed_database(session)
+        seed_database(session)  # logged as system:seed
         session.commit()
     engine.dispose()
     app = make_app(url, str(folder / "search_index"))

@@ -17,6 +17,8 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory.core.actor import Actor
+from directory.core.uow import unit_of_work
 from directory.db import db
 from directory.listings.duplicates.candidates import LIVE_STATUSES, _chunks
 from directory.listings.duplicates.models import DuplicateFlag, FlagStatus, Strength
@@ -122,8 +124,8 @@ def scan(strength: str | None, csv_path: Path | None) -> None:
         ids = list(
             session.scalars(select(Service.id).where(Service.listing_status.in_(LIVE_STATUSES)))
         )
-        flags = flag_duplicates(session, ids)
-        session.commit()
+        with unit_of_work(session, Actor.system("duplicates-scan")):
+            flags = flag_duplicates(session, ids)
         new = sum(f.is_new for f in flags)
         likely = sum(f.strength == Strength.LIKELY for f in flags)
         click.echo(
@@ -158,10 +160,10 @@ def resolve_pair(first: str, second: str, decision: str | None, decided_by: str)
         raise click.UsageError("Say --not-duplicate, --confirmed or --reopen.")
     with db.new_session() as session:
         try:
-            flag = resolve(session, first.strip(), second.strip(), decision, decided_by)
+            with unit_of_work(session, Actor.system("duplicates-resolve")):
+                flag = resolve(session, first.strip(), second.strip(), decision, decided_by)
         except DecisionError as exc:
             raise click.ClickException(str(exc)) from exc
-        session.commit()
         names = _describe(session, [flag.service_a_id, flag.service_b_id])
     a, b = names[flag.service_a_id][0], names[flag.service_b_id][0]
     click.echo(f"Recorded: {a} and {b} {_OUTCOME[flag.status]}.")

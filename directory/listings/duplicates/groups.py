@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from directory.listings.duplicates.candidates import _chunks
 from directory.listings.duplicates.models import DuplicateFlag, FlagStatus, Strength
-from directory.listings.models import Contact, ListingStatus, Service
+from directory.listings.models import Contact, Service
+from directory.listings.visibility import public_clause
 from directory.places.models import Location, ServiceAtLocation
 
 _JOINING = or_(
@@ -36,8 +37,7 @@ def _edges(session: Session) -> list[tuple[str, str]]:
         select(DuplicateFlag.service_a_id, DuplicateFlag.service_b_id)
         .join(a, a.id == DuplicateFlag.service_a_id)
         .join(b, b.id == DuplicateFlag.service_b_id)
-        .where(_JOINING, a.listing_status == ListingStatus.ACTIVE)
-        .where(b.listing_status == ListingStatus.ACTIVE)
+        .where(_JOINING, public_clause(entity=a), public_clause(entity=b))
     )
     return [(x, y) for x, y in session.execute(query)]
 

@@ -12,7 +12,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, object_session
 
 from directory.listings.duplicates.models import DuplicateFlag, FlagStatus, Strength
-from directory.listings.models import ListingStatus, Service
+from directory.listings.models import Service
+from directory.listings.visibility import public_clause
 
 #: After this many services in one session (an export, a page of full services), load the ids
 #: with open flags once instead of asking about each service.
@@ -66,13 +67,7 @@ def possible_duplicates_json(service: Service) -> list[dict[str, Any]]:
     if not flags:
         return []
     others = {f.other(service.id) for f in flags}
-    public = set(
-        session.scalars(
-            select(Service.id).where(
-                Service.id.in_(others), Service.listing_status == ListingStatus.ACTIVE
-            )
-        )
-    )
+    public = set(session.scalars(select(Service.id).where(Service.id.in_(others), public_clause())))
     flags = sorted(
         (f for f in flags if f.other(service.id) in public),
         key=lambda f: (f.strength != Strength.LIKELY, -f.score, f.other(service.id)),
