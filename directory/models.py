@@ -3,6 +3,7 @@
 from directory.accounts.models import Membership, User
 from directory.db import Base
 from directory.feedback.models import ProblemReport
+from directory.freshness.models import FreshnessReminder, FreshnessSweep
 from directory.inference.models import InferredTerm
 from directory.listings.duplicates.models import DuplicateFlag
 from directory.listings.models import (
@@ -46,6 +47,8 @@ __all__ = [
     "CostOption",
     "DuplicateFlag",
     "FeedListing",
+    "FreshnessReminder",
+    "FreshnessSweep",
     "Funding",
     "ImportRun",
     "InferredTerm",
