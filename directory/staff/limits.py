@@ -1,0 +1,16 @@
+"""The rate limit on staff form posts.
+
+The site's default form limit (``RATELIMIT_FORMS``, a few posts a minute) suits the public; a
+moderator working through the inferred-needs queue clicks a button every few seconds. Staff
+posts are still limited, per client address, by ``RATELIMIT_STAFF``.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+
+DEFAULT = "120 per minute;2000 per hour"
+
+
+def staff_limit() -> str:
+    return str(current_app.config.get("RATELIMIT_STAFF") or DEFAULT)
