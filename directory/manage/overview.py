@@ -52,6 +52,8 @@ class ReportRow:
 
     report: Any
     service_name: str
+    #: The report's own page in the reports part (read it, mark it dealt with), if any.
+    url: str | None = None
 
 
 @dataclass
@@ -107,9 +109,23 @@ def overview(session: Session, organization_id: str) -> OrganisationOverview:
     reports = reports_for(session, [organization_id])
     if reports is not None:
         out.reports = [
-            ReportRow(r, _service_name(session, getattr(r, "service_id", None))) for r in reports
+            ReportRow(r, _service_name(session, getattr(r, "service_id", None)), _report_url(r))
+            for r in reports
         ]
     return out
+
+
+def _report_url(report: Any) -> str | None:
+    """``/manage/reports/<id>`` from the reports part, when it is installed."""
+    from flask import has_request_context, url_for
+    from werkzeug.routing import BuildError
+
+    if not has_request_context():
+        return None
+    try:
+        return url_for("org_reports.view", report_id=report.id)
+    except BuildError:
+        return None
 
 
 def _service_name(session: Session, service_id: str | None) -> str:

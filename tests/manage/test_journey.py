@@ -302,3 +302,16 @@ def test_withdrawing_a_submitted_listing_takes_it_out_of_the_queue(world, member
         f"/manage/proposals/{pid}"
     )
     assert "Baby Bounce and Rhyme" not in read(member_client.get("/manage/")).text
+
+
+def test_a_record_the_import_checks_refuse_is_not_sent_and_the_page_says_why(
+    session, world, member_client
+):
+    pid = register(member_client, world.org_a, world.hub.id, submit=False)
+    proposal = session.get(Proposal, pid)
+    proposal.payload = {k: v for k, v in proposal.payload.items() if k != "name"}
+    session.commit()
+    page = read(member_client.post(f"/manage/proposals/{pid}/check", data={}))
+    assert page.error_summary() == ["The listing needs a name"]
+    session.expire_all()
+    assert session.get(Proposal, pid).state == ProposalState.DRAFT
