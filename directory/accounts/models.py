@@ -56,6 +56,8 @@ class User(UserMixin, Base):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The last TOTP time step accepted, so a code cannot be used twice (migration 0009).
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -90,6 +92,9 @@ class Membership(Base):
     )
     organization_id: Mapped[str] = mapped_column(String(36), index=True)
     role: Mapped[MemberRole] = mapped_column(text_enum(MemberRole), default=MemberRole.EDITOR)
+    #: The organisation's name as given at sign-up (copied to people invited later): the only
+    #: record of it until a listing creates the ``organization`` row (migration 0009).
+    organization_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="memberships")
