@@ -56,6 +56,7 @@ def register_cli(app: Flask) -> None:
         "directory.mylist.cli",
         "directory.feedback.cli",
         "directory.inference.cli",
+        "directory.accounts.cli",
         "directory.freshness.cli",
     ):
         try:
