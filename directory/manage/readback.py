@@ -153,11 +153,7 @@ def _where(record: JSON) -> dict[str, dict[str, Any]]:
     sal = sals[0]
     location = sal.get("location") or {}
     location_id = sal.get("location_id") or location.get("id") or ""
-    label = _s(location.get("name"))
-    return {
-        "where": {"mode": "place", "also": also},
-        "place": {"location_id": location_id, "label": label},
-    }
+    return {"where": {"mode": "place", "also": also}, "place": {"location_id": location_id}}
 
 
 def _when(record: JSON) -> dict[str, Any]:

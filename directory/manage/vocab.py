@@ -53,16 +53,13 @@ def term_choices(session: Session) -> TermChoices:
     """Every need and client-group term, children labelled with their parent."""
     curated = load_curated_terms(session)
     kinds: dict[str, str] = dict(curated.kind)
-    taxonomies = {
-        NEED: _used_taxonomies(session, "need"),
-        CLIENT_GROUP: _used_taxonomies(session, "client_group"),
-    }
-    wanted = set().union(*taxonomies.values())
     terms = {t.id: t for t in session.scalars(select(TaxonomyTerm))}
-    for term in terms.values():
-        if term.id in kinds or term.taxonomy_id not in wanted:
-            continue
-        kinds[term.id] = NEED if term.taxonomy_id in taxonomies[NEED] else CLIENT_GROUP
+    if set(kinds.values()) != {NEED, CLIENT_GROUP}:
+        # A directory without both curated taxonomies: the ones its listings use instead.
+        needs, groups = _used_taxonomies(session, "need"), _used_taxonomies(session, "client_group")
+        for term in terms.values():
+            if term.id not in kinds and term.taxonomy_id in needs | groups:
+                kinds[term.id] = NEED if term.taxonomy_id in needs else CLIENT_GROUP
     out = TermChoices(terms={t: terms[t] for t in kinds if t in terms})
     for term_id, kind in kinds.items():
         term = terms.get(term_id)

@@ -51,6 +51,7 @@ class Page:
     html: str
     inputs: list[dict[str, str]] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
+    textareas: dict[str, str] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -66,6 +67,20 @@ class Page:
     def checked(self, name: str) -> list[str]:
         return [i["value"] for i in self.inputs if i.get("name") == name and "checked" in i]
 
+    def form_data(self) -> dict[str, list[str]]:
+        """What the browser would send for the page's POST form as it stands."""
+        data: dict[str, list[str]] = {}
+        for item in self.inputs:
+            name, kind = item.get("name"), item.get("type", "text")
+            if not name or name in {"csrf_token", "q"} or kind in {"submit", "button"}:
+                continue
+            if kind in {"checkbox", "radio"} and "checked" not in item:
+                continue
+            data.setdefault(name, []).append(item.get("value", ""))
+        for name, value in self.textareas.items():
+            data.setdefault(name, []).append(value)
+        return data
+
     def error_summary(self) -> list[str]:
         found = re.search(r'govuk-error-summary__list">(.*?)</ul>', self.html, re.S)
         items = re.findall(r"<a [^>]*>(.*?)</a>", found.group(1), re.S) if found else []
@@ -77,6 +92,7 @@ class _Reader(HTMLParser):
         super().__init__()
         self.page = Page("")
         self._label: str | None = None
+        self._textarea: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k: v or "" for k, v in attrs}
@@ -85,12 +101,23 @@ class _Reader(HTMLParser):
         elif tag == "label" and values.get("for"):
             self._label = values["for"]
             self.page.labels[self._label] = ""
+        elif tag == "textarea" and values.get("name"):
+            self._textarea = values["name"]
+            self.page.textareas[self._textarea] = ""
 
     def handle_data(self, data: str) -> None:
         if self._label is not None:
             self.page.labels[self._label] += data
+        if self._textarea is not None:
+            self.page.textareas[self._textarea] += data
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea" and self._textarea is not None:
+            # The browser drops one newline right after <textarea>.
+            self.page.textareas[self._textarea] = self.page.textareas[self._textarea].removeprefix(
+                "\n"
+            )
+            self._textarea = None
         if tag == "label" and self._label is not None:
             self.page.labels[self._label] = " ".join(self.page.labels[self._label].split())
             self._label = None
@@ -99,6 +126,7 @@ class _Reader(HTMLParser):
 def read(response: TestResponse) -> Page:
     html = response.get_data(as_text=True)
     reader = _Reader()
+    reader.convert_charrefs = True
     reader.feed(html)
     reader.page.html = html
     return reader.page

@@ -181,3 +181,32 @@ def test_the_sessions_of_an_edit_move_with_the_place(session, world, client):
     assert schedule["id"] == base["schedules"][0]["id"]
     assert changed_fields(base, payload) == {"service_at_locations", "schedules"}
     check_payload(payload)
+
+
+def test_saving_every_page_of_an_edit_unchanged_changes_nothing(session, world, client):
+    """The pages show the live listing exactly as the form can say it, and what they send back
+    leaves the record as it was: an edit only changes what the person changed."""
+    sign_in_as(client, world.other)
+    pid = _start_edit(client, world.listing_b.id)
+    for slug in (
+        "organisation",
+        "service",
+        "who",
+        "cost",
+        "access",
+        "contact",
+        "where",
+        "place",
+        "when",
+        "area",
+        "needs",
+    ):
+        page = read(client.get(f"/manage/proposals/{pid}/{slug}"))
+        assert page.form_data(), slug
+        saved = client.post(f"/manage/proposals/{pid}/{slug}?from=check", data=page.form_data())
+        assert location(saved).endswith("/check"), slug
+        session.expire_all()
+        proposal = session.get(Proposal, pid)
+        assert changed_fields(proposal.base, proposal.payload) == set(), slug
+        state = proposal.form_state
+        assert state["answers"][slug] == state["base_answers"][slug], slug
