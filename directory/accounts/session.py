@@ -20,6 +20,8 @@ from directory.core.ids import utcnow
 DEFAULT_MAX_AGE_HOURS = 12
 #: Keys of a sign-in still waiting for its second step (the TOTP code).
 PENDING_USER = "pending_user"
+#: My list's key in the cookie (directory.mylist.session_list.SESSION_KEY).
+MYLIST_KEY = "mylist"
 PENDING_AT = "pending_at"
 #: How long the second step may take.
 PENDING_MINUTES = 5
@@ -58,8 +60,12 @@ def expired(now: datetime | None = None) -> bool:
 
 def start(user: User) -> None:
     """Sign ``user`` in on a fresh session: whatever the cookie held before is dropped (a new
-    session on every sign-in, so nothing planted before it carries over)."""
+    session on every sign-in, so nothing planted before it carries over). The visitor's own
+    My list is the one thing kept: it is theirs, and losing it on sign-in would surprise."""
+    kept = session.get(MYLIST_KEY)
     session.clear()
+    if isinstance(kept, list):
+        session[MYLIST_KEY] = kept
     login_user(user)
     session.update(session_keys(user))
     session.permanent = True

@@ -125,3 +125,23 @@ class TestAreasBehindSignIn:
         sign_in(client)
         db_run(lambda s: setattr(s.get(User, amy.id), "is_disabled", True))
         assert client.get("/account/").status_code == 302
+
+
+def test_signing_in_keeps_the_visitors_my_list_and_nothing_else(app, client):
+    """A fresh session on sign-in, except the list the visitor gathered before signing in."""
+    from directory.accounts import session as account_session
+    from directory.mylist.session_list import SESSION_KEY
+
+    assert account_session.MYLIST_KEY == SESSION_KEY
+    with app.test_request_context():
+        from flask import session
+
+        from directory.accounts.models import User
+
+        user = User(id="u-1", email="a@example.org", password_hash="x", session_version=3)
+        session[SESSION_KEY] = [["svc-1", "Knit and Natter", ""]]
+        session["planted"] = "by someone else"
+        account_session.start(user)
+        assert session[SESSION_KEY] == [["svc-1", "Knit and Natter", ""]]
+        assert "planted" not in session
+        assert session["_user_id"] == "u-1:3"
