@@ -10,6 +10,7 @@ form from stored answers with ``Form(data=answers)``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -22,6 +23,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import Field, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from directory.listings.links import web_address
@@ -61,6 +63,11 @@ def _text(
     )
 
 
+def options(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
+    """``(value, label)`` pairs as the choices WTForms wants."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 def _checkboxes(
     label: str, hint: str = "", choices: list[tuple[str, str]] | None = None
 ) -> SelectMultipleField:
@@ -69,7 +76,7 @@ def _checkboxes(
     return SelectMultipleField(
         label,
         description=hint,
-        choices=choices or [],
+        choices=options(choices or []),
         widget=GovCheckboxesInput(),
         validate_choice=False,
     )
@@ -116,7 +123,7 @@ class AnswersForm(FlaskForm):
                 continue
             value = field.data
             if isinstance(field, SelectMultipleField):
-                allowed = {str(v) for v, _label in field.choices or []}
+                allowed = {str(next(iter(choice))) for choice in field.choices or []}
                 value = [v for v in dict.fromkeys(value or []) if v in allowed]
             out[name] = value
         return out
@@ -189,11 +196,13 @@ class CostForm(AnswersForm):
     cost = RadioField(
         "Does it cost anything?",
         widget=GovRadioInput(),
-        choices=[
-            ("free", "It is free"),
-            ("paid", "People pay to use it"),
-            ("donation", "It is free, and donations are welcome"),
-        ],
+        choices=options(
+            [
+                ("free", "It is free"),
+                ("paid", "People pay to use it"),
+                ("donation", "It is free, and donations are welcome"),
+            ]
+        ),
         validators=[
             InputRequired(
                 "Select whether the service is free, paid for or free with donations welcome"
@@ -224,11 +233,13 @@ class AccessForm(AnswersForm):
     access = RadioField(
         "How do people start using the service?",
         widget=GovRadioInput(),
-        choices=[
-            ("drop_in", "They just turn up"),
-            ("book", "They book or contact you first"),
-            ("referral", "A professional refers them"),
-        ],
+        choices=options(
+            [
+                ("drop_in", "They just turn up"),
+                ("book", "They book or contact you first"),
+                ("referral", "A professional refers them"),
+            ]
+        ),
         validators=[InputRequired("Select how people start using the service")],
     )
     how = _text(
@@ -256,14 +267,17 @@ class WhereForm(AnswersForm):
     mode = RadioField(
         "Where do people use the service?",
         widget=GovRadioInput(),
-        choices=[
-            (
-                "place",
-                "At a place already in the directory, such as a community hub or a Let's Talk site",
-            ),
-            ("address", "At another address"),
-            ("remote", "Only online or by phone"),
-        ],
+        choices=options(
+            [
+                (
+                    "place",
+                    "At a place already in the directory, such as a community hub or a "
+                    "Let's Talk site",
+                ),
+                ("address", "At another address"),
+                ("remote", "Only online or by phone"),
+            ]
+        ),
         validators=[InputRequired("Select where people use the service")],
     )
     also = _checkboxes(

@@ -11,7 +11,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
 from wtforms import Field, RadioField
 from wtforms.validators import InputRequired, ValidationError
 
-from directory.manage.forms import AnswersForm, _checkboxes, _text
+from directory.manage.forms import AnswersForm, _checkboxes, _text, options
 from directory.manage.sessions import DAY_NAMES, FREQUENCIES, WEEKS, parse_time_text
 
 
@@ -31,14 +31,14 @@ class SessionForm(AnswersForm):
     frequency = RadioField(
         "How often does it run?",
         widget=GovRadioInput(),
-        choices=FREQUENCIES,
+        choices=options(FREQUENCIES),
         validators=[InputRequired("Select how often it runs")],
     )
     days = _checkboxes("On which day?", "For a session once a month, select one day.")
     week = RadioField(
         "Which week of the month? (only for once a month)",
         widget=GovRadioInput(),
-        choices=list(WEEKS),
+        choices=options(WEEKS),
         validate_choice=False,
     )
     first_day = _text("Day", limit=2)
@@ -49,7 +49,7 @@ class SessionForm(AnswersForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.days.choices = list(DAY_NAMES.items())
+        self.days.choices = options(DAY_NAMES.items())
 
     def validate_days(self, field: Field) -> None:
         field.data = [d for d in field.data or [] if d in DAY_NAMES]

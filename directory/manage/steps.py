@@ -88,9 +88,9 @@ def _choices(form: forms.AnswersForm, slug: str, proposal: Proposal) -> dict[str
     """Fill the lists that come from the database; extra template values for the page."""
     extra: dict[str, Any] = {}
     if slug == "who":
-        form.client_groups.choices = term_choices(db.session).groups  # type: ignore[attr-defined]
+        form.client_groups.choices = forms.options(term_choices(db.session).groups)  # type: ignore[attr-defined]
     elif slug == "area":
-        form.areas.choices = area_choices(db.session)  # type: ignore[attr-defined]
+        form.areas.choices = forms.options(area_choices(db.session))  # type: ignore[attr-defined]
     elif slug == "needs":
         choices = term_choices(db.session)
         state = proposal.form_state or {}
@@ -103,7 +103,9 @@ def _choices(form: forms.AnswersForm, slug: str, proposal: Proposal) -> dict[str
             who.get("eligibility") or "",
         ).get("need", [])
         first = [c for c in choices.needs if c[0] in suggested]
-        form.needs.choices = first + [c for c in choices.needs if c[0] not in suggested]  # type: ignore[attr-defined]
+        form.needs.choices = forms.options(
+            first + [c for c in choices.needs if c[0] not in suggested]
+        )  # type: ignore[attr-defined]
         extra["suggested"] = [label for _id, label in first]
         if not wizard.is_done(state, "needs") and request.method == "GET":
             form.needs.data = [c[0] for c in first]  # type: ignore[attr-defined]
@@ -118,7 +120,7 @@ def _choices(form: forms.AnswersForm, slug: str, proposal: Proposal) -> dict[str
             picked = get_place(db.session, (request.form.get("location_id") or "")[:64])
             if picked is not None and picked.id not in {o.id for o in options}:
                 options.append(picked)
-        form.location_id.choices = [(o.id, f"{o.label} ({o.kind})") for o in options]  # type: ignore[attr-defined]
+        form.location_id.choices = forms.options((o.id, f"{o.label} ({o.kind})") for o in options)  # type: ignore[attr-defined]
         extra.update(query=query, options=options)
     return extra
 
