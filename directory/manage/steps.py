@@ -1,6 +1,7 @@
-"""The wizard's pages: one question page per step, the place search, the sessions list,
-"Is this you?", and check your answers. Every POST saves the draft (``form_state`` and
-``payload``) in its own unit of work, so nothing typed is lost if the person stops."""
+"""The wizard's pages: one question page per step, the place search, "Is this you?", and
+check your answers (the sessions list is in :mod:`directory.manage.when_views`). Every POST
+saves the draft (``form_state`` and ``payload``) in its own unit of work, so nothing typed is
+lost if the person stops."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from directory.extensions import limiter
 from directory.manage import claims, forms, services, session_forms, summary, wizard
 from directory.manage.payload_parts import area_choices
 from directory.manage.places import get_place, search_places
-from directory.manage.sessions import MAX_SESSIONS, describe_session
 from directory.manage.views import actor, bp, manage_limit, owned_proposal
 from directory.manage.vocab import suggest_terms, term_choices
 from directory.moderation.models import EDITABLE_STATES, Proposal, ProposalKind
@@ -45,38 +45,38 @@ def editable(proposal_id: str) -> Proposal:
     return proposal
 
 
-def _from_check() -> bool:
+def from_check() -> bool:
     return request.args.get("from") == "check"
 
 
-def _after(proposal: Proposal, slug: str) -> BaseResponse:
+def after(proposal: Proposal, slug: str) -> BaseResponse:
     if slug in wizard.MATCH_STEPS and _matches(proposal):
         return redirect(
             url_for(
                 ".matches",
                 proposal_id=proposal.id,
                 after=slug,
-                **({"from": "check"} if _from_check() else {}),
+                **({"from": "check"} if from_check() else {}),
             ),
             303,
         )
-    return redirect(_next_url(proposal, slug), 303)
+    return redirect(next_url(proposal, slug), 303)
 
 
-def _next_url(proposal: Proposal, slug: str) -> str:
-    target = wizard.next_step(proposal.form_state or {}, slug, from_check=_from_check())
+def next_url(proposal: Proposal, slug: str) -> str:
+    target = wizard.next_step(proposal.form_state or {}, slug, from_check=from_check())
     if target is None:
         return url_for(".check", proposal_id=proposal.id)
     return url_for(
         ".step",
         proposal_id=proposal.id,
         slug=target,
-        **({"from": "check"} if _from_check() else {}),
+        **({"from": "check"} if from_check() else {}),
     )
 
 
-def _back_url(proposal: Proposal, slug: str) -> str:
-    if _from_check():
+def back_url(proposal: Proposal, slug: str) -> str:
+    if from_check():
         return url_for(".check", proposal_id=proposal.id)
     order = [s.slug for s in wizard.applicable(proposal.form_state or {})]
     if slug in order and order.index(slug) > 0:
@@ -132,8 +132,10 @@ def step(proposal_id: str, slug: str) -> str | BaseResponse:
     proposal = editable(proposal_id)
     state = proposal.form_state or {}
     if not wizard.applies(state, slug):
-        return redirect(_next_url(proposal, slug), 303)
+        return redirect(next_url(proposal, slug), 303)
     if slug == "when":
+        from directory.manage.when_views import when  # the sessions list has a page of its own
+
         return when(proposal)
     form_class = FORMS[slug]
     saved = wizard.answers(state, slug)
@@ -147,15 +149,15 @@ def step(proposal_id: str, slug: str) -> str | BaseResponse:
         else:
             with unit_of_work(db.session, actor()):
                 services.save_step(db.session, proposal, slug, form.values())
-            return _after(proposal, slug)
+            return after(proposal, slug)
     return render_template(
         f"manage/steps/{slug}.html",
         form=form,
         proposal=proposal,
         step=wizard.BY_SLUG[slug],
-        back=_back_url(proposal, slug),
-        from_check=_from_check(),
-        caption=_caption(proposal),
+        back=back_url(proposal, slug),
+        from_check=from_check(),
+        caption=caption(proposal),
         **extra,
     )
 
@@ -165,106 +167,10 @@ def _contact_defaults(state: wizard.State) -> dict[str, Any]:
     return {"phone": org.get("phone") or "", "email": org.get("email") or ""}
 
 
-def _caption(proposal: Proposal) -> str:
+def caption(proposal: Proposal) -> str:
     if proposal.kind == ProposalKind.EDIT:
         return f"Edit {services.listing_name(proposal)}"
     return "Register a listing"
-
-
-def when(proposal: Proposal) -> str | BaseResponse:
-    """The sessions added so far (each with Change and Remove) and the notes."""
-    state = proposal.form_state or {}
-    saved = wizard.answers(state, "when")
-    sessions = [s for s in saved.get("sessions") or [] if isinstance(s, dict)]
-    form = (
-        session_forms.WhenForm(data=saved) if request.method == "GET" else session_forms.WhenForm()
-    )
-    if form.validate_on_submit():
-        with unit_of_work(db.session, actor()):
-            services.save_step(
-                db.session, proposal, "when", {"sessions": sessions, "notes": form.notes.data or ""}
-            )
-        return _after(proposal, "when")
-    return render_template(
-        "manage/steps/when.html",
-        form=form,
-        proposal=proposal,
-        step=wizard.BY_SLUG["when"],
-        back=_back_url(proposal, "when"),
-        sessions=[describe_session(s) for s in sessions],
-        can_add=len(sessions) < MAX_SESSIONS,
-        remove_form=forms.ButtonForm(),
-        from_check=_from_check(),
-        caption=_caption(proposal),
-    )
-
-
-@bp.route("/proposals/<proposal_id>/sessions/<int:index>", methods=["GET", "POST"])
-@member_required
-@limiter.limit(manage_limit, methods=["POST"])
-def session_page(proposal_id: str, index: int) -> str | BaseResponse:
-    """Add a session (``index`` one past the last) or change one."""
-    proposal = editable(proposal_id)
-    saved = wizard.answers(proposal.form_state or {}, "when")
-    sessions = [s for s in saved.get("sessions") or [] if isinstance(s, dict)]
-    if index > len(sessions) or index >= MAX_SESSIONS:
-        abort(404)
-    current = sessions[index] if index < len(sessions) else {}
-    form_class = session_forms.SessionForm
-    form = (
-        form_class(data=form_class.data_for(current)) if request.method == "GET" else form_class()
-    )
-    if form.validate_on_submit():
-        updated = list(sessions)
-        if index < len(updated):
-            updated[index] = form.values()
-        else:
-            updated.append(form.values())
-        with unit_of_work(db.session, actor()):
-            services.save_step(
-                db.session,
-                proposal,
-                "when",
-                {**saved, "sessions": updated, "notes": saved.get("notes") or ""},
-            )
-        return redirect(
-            url_for(
-                ".step",
-                proposal_id=proposal.id,
-                slug="when",
-                **({"from": "check"} if _from_check() else {}),
-            ),
-            303,
-        )
-    return render_template(
-        "manage/steps/session.html",
-        form=form,
-        proposal=proposal,
-        index=index,
-        adding=index == len(sessions),
-        back=url_for(".step", proposal_id=proposal.id, slug="when"),
-        caption=_caption(proposal),
-    )
-
-
-@bp.post("/proposals/<proposal_id>/sessions/<int:index>/remove")
-@member_required
-@limiter.limit(manage_limit)
-def remove_session(proposal_id: str, index: int) -> BaseResponse:
-    proposal = editable(proposal_id)
-    form = forms.ButtonForm()
-    saved = wizard.answers(proposal.form_state or {}, "when")
-    sessions = [s for s in saved.get("sessions") or [] if isinstance(s, dict)]
-    if form.validate_on_submit() and 0 <= index < len(sessions):
-        del sessions[index]
-        with unit_of_work(db.session, actor()):
-            services.save_step(
-                db.session,
-                proposal,
-                "when",
-                {**saved, "sessions": sessions, "notes": saved.get("notes") or ""},
-            )
-    return redirect(url_for(".step", proposal_id=proposal.id, slug="when"), 303)
 
 
 def _details(state: wizard.State) -> claims.Details:
@@ -307,13 +213,13 @@ def matches(proposal_id: str) -> str | BaseResponse:
             seen += [m.service.id for m in found]
             with unit_of_work(db.session, actor()):
                 services.remember(db.session, proposal, "seen_matches", seen[-200:])
-        return redirect(_next_url(proposal, after), 303)
+        return redirect(next_url(proposal, after), 303)
     return render_template(
         "manage/matches.html",
         proposal=proposal,
         matches=found,
         form=form,
-        caption=_caption(proposal),
+        caption=caption(proposal),
         after=after,
         back=url_for(".step", proposal_id=proposal.id, slug=after),
     )
@@ -341,9 +247,12 @@ def check(proposal_id: str) -> str | BaseResponse:
         errors=errors,
         sections=summary.sections(db.session, state, term_choices(db.session)),
         missing=missing,
-        caption=_caption(proposal),
+        caption=caption(proposal),
         trusted=services.publishes_directly(db.session, proposal)
         if not missing and proposal.kind == ProposalKind.EDIT
         else False,
         user=current_user,
     )
+
+
+from directory.manage import when_views  # noqa: E402,F401  (the sessions pages' routes)
