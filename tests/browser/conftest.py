@@ -205,3 +205,7 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# The site behind sign-in (organisations, account and staff pages): tests/browser/private_site.py
+from tests.browser.private_site import private_site  # noqa: E402, F401

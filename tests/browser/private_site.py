@@ -1,0 +1,182 @@
+"""A second running site for the pages behind sign-in (organisations' /manage, /account and
+the staff pages), with a real SMTP server, people of every role and one of everything staff
+work on: a proposal waiting, a draft, a claim, inferred needs, a report passed to an
+organisation, listings going stale. Test modules import the ``private_site`` fixture."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from directory import create_app
+from directory.accounts.models import StaffRole
+from directory.config import PROJECT_ROOT
+from directory.core.actor import Actor
+from directory.core.ids import new_id
+from directory.core.uow import unit_of_work
+from directory.feedback.models import ProblemReport
+from directory.moderation.models import Claim, Proposal, ProposalKind, ProposalState
+from tests.auth import PASSWORD, create_user
+from tests.moderation.conftest import new_listing, submit
+from tests.mylist.smtp import Inbox, mail_config, smtp_server
+from tests.public.conftest import build_public_data
+
+
+@dataclass
+class PrivateSite:
+    base_url: str
+    inbox: Inbox
+    app: object
+    emails: dict[str, str] = field(default_factory=dict)
+    #: page name -> (who is signed in, path)
+    pages: dict[str, tuple[str, str]] = field(default_factory=dict)
+    ids: dict[str, str] = field(default_factory=dict)
+
+
+def sign_in(page, site: PrivateSite, role: str) -> None:
+    """Sign in through the real form (``role`` is a key of ``site.emails``)."""
+    page.goto(site.base_url + "/account/sign-in")
+    page.fill("input[name=email]", site.emails[role])
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button:has-text('Sign in'), input[type=submit][value='Sign in']")
+    page.wait_for_load_state()
+
+
+@pytest.fixture(scope="session")
+def private_site(
+    migrated_sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PrivateSite]:
+    if not (PROJECT_ROOT / "directory" / "static" / "dist" / "manifest.json").exists():
+        pytest.fail("The CSS and JavaScript are not built: run `make assets` first.")
+    folder = tmp_path_factory.mktemp("private-site")
+    db_path = folder / "directory.sqlite"
+    shutil.copy(migrated_sqlite_template, db_path)
+    with smtp_server() as inbox:
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "browser-private-secret",
+                "DATABASE_URL": f"sqlite:///{db_path}",
+                "SEARCH_INDEX_DIR": str(folder / "search_index"),
+                "WTF_CSRF_ENABLED": True,
+                "RATELIMIT_ENABLED": False,
+                **mail_config(inbox),
+            }
+        )
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        base_url = f"http://127.0.0.1:{server.server_port}"
+        app.config["PUBLIC_BASE_URL"] = base_url
+        site = PrivateSite(base_url, inbox, app)
+        with app.app_context(), app.test_request_context("/", base_url=base_url):
+            from directory.db import db
+
+            _build(db.session, site, build_public_data(db.session))
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield site
+        finally:
+            server.shutdown()
+            thread.join(timeout=10)
+            app.extensions["database"].engine.dispose()
+
+
+def _build(session, site: PrivateSite, data) -> None:
+    live = data.service("Blacon Food Bank")
+    org_id = live.organization_id
+    moderator = create_user(
+        session, "mo@council.example.org", staff_role=StaffRole.MODERATOR, name="Mo Derator"
+    )
+    admin = create_user(
+        session, "ada@council.example.org", staff_role=StaffRole.ADMIN, name="Ada Admin"
+    )
+    owner = create_user(
+        session, "owner@foodbank.example.org", organization_id=org_id, name="Olive Owner"
+    )
+    site.emails.update({"moderator": moderator.email, "admin": admin.email, "member": owner.email})
+    waiting = submit(
+        session,
+        new_listing(org_id, org_name=live.organization.name, name="Blacon Larder"),
+        organization_id=org_id,
+        created_by=owner.id,
+    )
+    draft = Proposal(
+        kind=ProposalKind.NEW,
+        state=ProposalState.DRAFT,
+        organization_id=org_id,
+        service_id=new_id(),
+        payload={"name": "Blacon Walking Group", "organization": {"id": org_id}},
+        created_by=owner.id,
+    )
+    other = data.demo
+    claim = Claim(
+        service_id=other.id,
+        organization_id=org_id,
+        user_id=owner.id,
+        message="We run this lunch club now.",
+    )
+    report = ProblemReport(service_id=live.id, problem="The phone number rings out.")
+    open_report = ProblemReport(
+        service_id=other.id, problem="Closed on Mondays now.", reply_email="r@example.org"
+    )
+    session.add_all([draft, claim, report, open_report])
+    session.commit()
+    from directory.feedback.workflow import pass_to_organisation
+    from directory.inference.services import infer_services
+
+    with unit_of_work(session, Actor.user(moderator.id)):
+        pass_to_organisation(session, report, moderator.id, site.base_url + "/manage/")
+        infer_services(session, [live.id, other.id])
+    site.ids.update(
+        {"org": org_id, "live": live.id, "waiting": waiting.id, "draft": draft.id,
+         "claim": claim.id, "report": report.id, "open_report": open_report.id,
+         "other": other.id}
+    )  # fmt: skip
+    steps = ("organisation", "service", "who", "cost", "access", "contact", "where", "when")
+    site.pages.update(
+        {
+            "sign_up": ("anonymous", "/account/sign-up"),
+            "sign_up_sent": ("anonymous", "/account/sign-up/check-your-email"),
+            "sign_in": ("anonymous", "/account/sign-in"),
+            "reset": ("anonymous", "/account/reset"),
+            "reset_sent": ("anonymous", "/account/reset/check-your-email"),
+            "verify_bad_link": ("anonymous", "/account/verify/not-a-token"),
+            "reset_bad_link": ("anonymous", "/account/reset/not-a-token"),
+            "confirm_bad_link": ("anonymous", "/freshness/confirm/not-a-token"),
+            "account": ("member", "/account/"),
+            "account_name": ("member", "/account/name"),
+            "account_password": ("member", "/account/password"),
+            "people": ("member", f"/account/organisations/{org_id}/people"),
+            "sign_out": ("member", "/account/sign-out"),
+            "manage": ("member", "/manage/"),
+            "manage_organisation": ("member", f"/manage/organisations/{org_id}"),
+            "manage_new": ("member", f"/manage/organisations/{org_id}/new"),
+            "manage_waiting": ("member", f"/manage/proposals/{waiting.id}"),
+            "manage_check": ("member", f"/manage/proposals/{draft.id}/check"),
+            "manage_claim": ("member", f"/manage/claims/{claim.id}"),
+            "manage_claim_start": ("member", f"/manage/organisations/{org_id}/claim/{other.id}"),
+            "manage_edit": ("member", f"/manage/services/{live.id}/edit"),
+            "manage_report": ("member", f"/manage/reports/{report.id}"),
+            **{
+                f"step_{step}": ("member", f"/manage/proposals/{draft.id}/{step}") for step in steps
+            },
+            "staff_home": ("moderator", "/staff/"),
+            "moderation_queue": ("moderator", "/staff/moderation/"),
+            "moderation_proposal": ("moderator", f"/staff/moderation/proposals/{waiting.id}"),
+            "moderation_claim": ("moderator", f"/staff/moderation/claims/{claim.id}"),
+            "moderation_needs": ("moderator", "/staff/moderation/needs"),
+            "staff_organisations": ("moderator", "/staff/organisations"),
+            "staff_organisation": ("moderator", f"/staff/organisations/{org_id}"),
+            "history": ("moderator", f"/staff/services/{live.id}/history"),
+            "reports": ("moderator", "/staff/reports"),
+            "report": ("moderator", f"/staff/reports/{open_report.id}"),
+            "freshness": ("moderator", "/staff/freshness"),
+            "two_factor": ("moderator", "/account/two-factor"),
+        }
+    )
