@@ -19,7 +19,6 @@ The machine's load average is printed too: on a shared machine the figures are n
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import shutil
 import statistics
@@ -31,9 +30,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy.orm import Session  # noqa: E402
+from sqlalchemy.orm import sessionmaker  # noqa: E402
 
-from directory import create_app, migrate  # noqa: E402
+from directory import create_app, listeners, migrate  # noqa: E402
 from directory.db import make_engine  # noqa: E402
 from directory.seeding import seed_database  # noqa: E402
 
@@ -85,15 +84,14 @@ URLS: dict[str, list[str]] = {
 
 def seeded(workdir: Path) -> tuple[str, str]:
     """A throwaway database with every seed file loaded, and its search index built."""
-    for module in ("directory.models", "directory.listings.changes", "directory.places.geocode"):
-        importlib.import_module(module)
     url = f"sqlite:///{workdir / 'directory.sqlite'}"
     migrate.upgrade(url)
     engine = make_engine(url)
     started = time.perf_counter()
-    with Session(engine) as session:
-        session.info["updated_by"] = "seed"
-        seed_database(session)
+    factory = sessionmaker(bind=engine)
+    listeners.install(factory)  # change log and geocoding, as in `flask seed`
+    with factory() as session:
+        seed_database(session)  # logged as system:seed
         session.commit()
     engine.dispose()
     print(f"seeded in {time.perf_counter() - started:.1f} s")

@@ -486,7 +486,9 @@ def time_updates(sync: IndexSync, session_factory, seed: int, count: int = 20) -
     """Edit a service, then time the same-request index update and the search that shows it."""
     from sqlalchemy import func, select
 
-    import directory.listings.changes  # noqa: F401  (the change feed, as in the app)
+    from directory import listeners
+
+    listeners.install(session_factory)  # the change feed, as in the app
     from directory.models import ListingChange
 
     rng = random.Random(seed)

@@ -38,12 +38,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
 
-    import directory.listings.changes
-    import directory.models  # noqa: F401
+    import directory.models  # noqa: F401  (every mapper, before the first query)
 
-    db.init_app(app)
+    db.init_app(app)  # the engine, and sessions with their listeners (directory.listeners)
     __import__("search_index.store").store.init_app(app)
-    if app.config.get("SEARCH_SEMANTIC"):
+    if config_module.as_bool(app.config.get("SEARCH_SEMANTIC"), "SEARCH_SEMANTIC"):
         __import__("search_index.semantic").semantic.warm_up()
 
     from directory.accounts import identity

@@ -6,6 +6,8 @@ directory can be stood up beside the first just by setting them.
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
@@ -43,26 +45,25 @@ def db_revision(message: str) -> None:
     migrate.revision(current_app.config["DATABASE_URL"], message)
 
 
+#: Every module with commands, in one place: each exposes ``register(app)``. A module named
+#: here must exist; a missing one is an error at start-up, not a command silently gone.
+CLI_MODULES = (
+    "directory.listings.cli",
+    "directory.listings.duplicates.cli",
+    "directory.places.cli",
+    "directory.listings.location_kind_cli",
+    "directory.seeding",
+    "search_index.cli",
+    "directory.mylist.cli",
+    "directory.feedback.cli",
+    "directory.inference.cli",
+    "directory.accounts.cli",
+    "directory.freshness.cli",
+)
+
+
 def register_cli(app: Flask) -> None:
     """Attach every command group to the app (flaskr style)."""
     app.cli.add_command(db_cli)
-    for module_name in (
-        "directory.listings.cli",
-        "directory.listings.duplicates.cli",
-        "directory.places.cli",
-        "directory.listings.location_kind_cli",
-        "directory.seeding",
-        "search_index.cli",
-        "directory.mylist.cli",
-        "directory.feedback.cli",
-        "directory.inference.cli",
-        "directory.accounts.cli",
-        "directory.freshness.cli",
-    ):
-        try:
-            module = __import__(module_name, fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        module.register(app)
+    for module_name in CLI_MODULES:
+        import_module(module_name).register(app)

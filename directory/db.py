@@ -67,10 +67,15 @@ class Database:
     """
 
     def init_app(self, app: Flask) -> None:
+        """Bind the engine and session factory, with every session listener installed on the
+        factory (:mod:`directory.listeners`), so requests, commands and :meth:`new_session`
+        sessions all geocode, log changes and keep the index in step."""
+        from directory import listeners
+
         engine = make_engine(app.config["DATABASE_URL"])
-        app.extensions["database"] = DatabaseState(
-            engine, sessionmaker(bind=engine, expire_on_commit=False)
-        )
+        factory = sessionmaker(bind=engine, expire_on_commit=False)
+        listeners.install(factory)
+        app.extensions["database"] = DatabaseState(engine, factory)
         app.teardown_appcontext(self._close_session)
 
     @staticmethod

@@ -78,6 +78,4 @@ def seed(seeds_dir: Path | None) -> None:
 
 
 def register(app: Flask) -> None:
-    import directory.places.geocode  # noqa: F401  (saving a location fills in coordinates)
-
     app.cli.add_command(seed)

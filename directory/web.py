@@ -2,7 +2,7 @@
 error pages, assets and template filters.
 
 ``init_app(app)`` is called once by the app factory after the blueprints are registered. Settings
-it reads (each may also come from the environment variable of the same name):
+it reads (all typed and defaulted in :mod:`directory.config`, listed in docs/configuration.md):
 
 * ``RATELIMIT_PAGES`` (default "120 per minute"), ``RATELIMIT_FORMS`` ("10 per minute;60 per
   hour", for POSTs) and ``RATELIMIT_API`` ("600 per minute", for ``/api``), counted per client
@@ -19,7 +19,6 @@ it reads (each may also come from the environment variable of the same name):
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,23 +30,12 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from directory.config import as_bool
 from directory.extensions import csrf, limiter, mail
 from directory.public import assets, formatting
 
 log = logging.getLogger(__name__)
 
-DEFAULTS: dict[str, Any] = {
-    "RATELIMIT_PAGES": "120 per minute",
-    "RATELIMIT_FORMS": "10 per minute;60 per hour",
-    "RATELIMIT_API": "600 per minute",
-    "TRUSTED_PROXY_COUNT": 0,
-    "MAP_TILE_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-    "MAP_TILE_ATTRIBUTION": "&copy; OpenStreetMap contributors",
-    "EXIT_PAGE_URL": "https://www.bbc.co.uk/weather",
-    "SERVICE_OPERATOR": "the directory team",
-    "SERVICE_CONTACT_EMAIL": "",
-    "ACCESSIBILITY_STATEMENT_DATE": "23 November 2026",
-}
 ERROR_TEMPLATES = {400: "errors/400.html", 404: "errors/404.html", 429: "errors/429.html"}
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(self), gyroscope=(), magnetometer=(), "
@@ -73,12 +61,8 @@ def init_app(app: Flask) -> None:
 
 
 def _settings(app: Flask) -> None:
-    for key, default in DEFAULTS.items():
-        value: Any = os.environ.get(key, default)
-        if isinstance(default, int):
-            value = int(value)
-        app.config.setdefault(key, value)
-    app.config.setdefault("RATELIMIT_ENABLED", os.environ.get("RATELIMIT_ENABLED", "1") != "0")
+    """Flask-Limiter's own settings, derived from ours once the factory's overrides are in."""
+    app.config["RATELIMIT_ENABLED"] = as_bool(app.config["RATELIMIT_ENABLED"], "RATELIMIT_ENABLED")
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
 
 
@@ -116,8 +100,6 @@ def _templates(app: Flask) -> None:
         }
     )
 
-    env.globals["has_endpoint"] = has_endpoint
-
     @app.context_processor
     def _page_globals() -> dict[str, Any]:
         return {
@@ -125,11 +107,6 @@ def _templates(app: Flask) -> None:
             "service_name": current_app.config["SERVICE_NAME"],
             "map_provider": map_provider(current_app.config.get("MAP_TILE_URL")),
         }
-
-
-def has_endpoint(name: str) -> bool:
-    """Whether a page exists, so templates can link to features other parts add later."""
-    return name in current_app.view_functions
 
 
 def map_provider(tile_url: str | None) -> str | None:

@@ -376,35 +376,51 @@ def _age(value: float | None) -> int | None:
     return max(0, min(255, round(value)))
 
 
-def _gazetteer() -> Gazetteer | None:
+def _gazetteer(path: str | None = None) -> Gazetteer | None:
+    """The gazetteer at ``path`` (the app's ``GAZETTEER_PATH``), else the configured or default
+    one; None while it is not built."""
     from directory.places.gazetteer import GazetteerError, get_gazetteer
 
     try:
-        return get_gazetteer()
+        return get_gazetteer(path)
     except GazetteerError:
         return None
 
 
 def documents_for_services(
-    session: Session, service_ids: Iterable[str], *, gazetteer: Gazetteer | None = None
+    session: Session,
+    service_ids: Iterable[str],
+    *,
+    gazetteer: Gazetteer | None = None,
+    gazetteer_path: str | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
-    """service id -> its documents; an empty list for a service that is not public (or gone)."""
+    """service id -> its documents; an empty list for a service that is not public (or gone).
+
+    Place words come from ``gazetteer``, else the one at ``gazetteer_path``."""
     ids = list(dict.fromkeys(service_ids))
     out: dict[str, list[dict[str, Any]]] = {service_id: [] for service_id in ids}
     if not ids:
         return out
-    builder = DocumentBuilder(session, gazetteer)
+    builder = DocumentBuilder(
+        session, gazetteer if gazetteer is not None else _gazetteer(gazetteer_path)
+    )
     for service in iter_service_records(session, ids):
         out[service.id] = builder.documents(service)
     return out
 
 
 def iter_all_documents(
-    session: Session, batch_size: int = BATCH, *, gazetteer: Gazetteer | None = None
+    session: Session,
+    batch_size: int = BATCH,
+    *,
+    gazetteer: Gazetteer | None = None,
+    gazetteer_path: str | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Every document of every public listing, reading ``batch_size`` services at a time
     (as plain rows: memory stays flat however large the directory)."""
-    builder = DocumentBuilder(session, gazetteer)
+    builder = DocumentBuilder(
+        session, gazetteer if gazetteer is not None else _gazetteer(gazetteer_path)
+    )
     for service in iter_service_records(session, active_service_ids(session), batch_size):
         yield from builder.documents(service)
 

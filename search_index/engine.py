@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from whoosh.searching import Searcher
 
+from directory.config import as_bool
 from search_index import geo, ranking
 from search_index.analysis import clean_text, fold_text, highlight, query_words
 from search_index.api import (
@@ -96,16 +97,12 @@ def build_context(
     home = None
     if app is not None and app.config.get("HOME_LATITUDE") is not None:
         home = (float(app.config["HOME_LATITUDE"]), float(app.config["HOME_LONGITUDE"]))
-    if embedder is None and app is not None and _truthy(app.config.get("SEARCH_SEMANTIC")):
+    if embedder is None and app is not None and as_bool(app.config.get("SEARCH_SEMANTIC")):
         from search_index.semantic import default_embedder
 
         embedder = default_embedder()
     home_area = (app.config.get("HOME_AREA_CODE") or None) if app is not None else None
     return Context(vocabulary, gazetteer, home, options or Options(), embedder, home_area)
-
-
-def _truthy(value: object) -> bool:
-    return str(value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def ignored_message(ignored: list[str]) -> str:

@@ -19,12 +19,14 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary, ref
 
 from sqlalchemy import event, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from directory.config import as_bool
 from directory.listings.models import ListingChange, Service
 from search_index.build import build_parallel, build_serial
 from search_index.store import MAX_GAPS, IndexStore, LockTimeout, SyncState
@@ -62,16 +64,20 @@ class RebuildReport:
     removed: list[str] = field(default_factory=list)
 
 
-def _default_documents_for_services(session: Session, ids: list[str]) -> Any:
+def _default_documents_for_services(
+    session: Session, ids: list[str], gazetteer_path: str | None = None
+) -> Any:
     from search_index.documents import documents_for_services
 
-    return documents_for_services(session, ids)
+    return documents_for_services(session, ids, gazetteer_path=gazetteer_path)
 
 
-def _default_iter_all_documents(session: Session, batch_size: int = 500) -> Any:
+def _default_iter_all_documents(
+    session: Session, batch_size: int = 500, gazetteer_path: str | None = None
+) -> Any:
     from search_index.documents import iter_all_documents
 
-    return iter_all_documents(session, batch_size=batch_size)
+    return iter_all_documents(session, batch_size=batch_size, gazetteer_path=gazetteer_path)
 
 
 def _default_schema() -> Any:
@@ -419,8 +425,9 @@ def _after_rollback(session: Session) -> None:
     session.info.pop(_PENDING, None)
 
 
-def install(session_factory: Any = Session) -> None:
-    """Register the hooks once for every session made by ``session_factory``."""
+def install(session_factory: Any) -> None:
+    """Register the hooks once for every session made by ``session_factory`` (called by
+    :func:`directory.listeners.install`)."""
     for name, fn in (
         ("after_flush", _after_flush),
         ("after_commit", _after_commit),
@@ -431,23 +438,30 @@ def install(session_factory: Any = Session) -> None:
 
 
 def init_app(app: Flask) -> IndexSync:
-    """Make this app's store and sync, and route its sessions' commits to them."""
+    """Make this app's store and sync, and route its sessions' commits to them (the hooks
+    themselves are installed on the app's session factory by :mod:`directory.listeners`)."""
     engine = app.extensions["database"].engine
     config = app.config
     store = IndexStore(config["SEARCH_INDEX_DIR"], _default_schema)
+    # Documents are built with the gazetteer search uses (GAZETTEER_PATH), in this process
+    # and in rebuild workers alike (a partial of a module function pickles for them).
+    gazetteer_path = config.get("GAZETTEER_PATH") or None
     sync = IndexSync(
         store,
         sessionmaker(bind=engine, expire_on_commit=False),
-        interval=float(config.get("SEARCH_SYNC_INTERVAL", 2.0)),
-        lock_timeout=float(config.get("SEARCH_WRITE_LOCK_TIMEOUT", 3.0)),
-        gap_timeout=float(config.get("SEARCH_GAP_TIMEOUT", 600.0)),
-        procs=int(config.get("SEARCH_REINDEX_PROCS", min(2, os.cpu_count() or 1))),
-        limitmb=int(config.get("SEARCH_INDEX_LIMITMB", 256)),
+        documents_for_services=partial(
+            _default_documents_for_services, gazetteer_path=gazetteer_path
+        ),
+        iter_all_documents=partial(_default_iter_all_documents, gazetteer_path=gazetteer_path),
+        interval=float(config["SEARCH_SYNC_INTERVAL"]),
+        lock_timeout=float(config["SEARCH_WRITE_LOCK_TIMEOUT"]),
+        gap_timeout=float(config["SEARCH_GAP_TIMEOUT"]),
+        procs=int(config.get("SEARCH_REINDEX_PROCS") or min(2, os.cpu_count() or 1)),
+        limitmb=int(config["SEARCH_INDEX_LIMITMB"]),
     )
     app.extensions["search_index"] = sync
-    _syncs[engine] = ref(sync)
-    install()
-    if config.get("SEARCH_SYNC_THREAD"):
+    _syncs[engine] = ref(sync)  # the app's sessions' hooks (directory.listeners) find it here
+    if as_bool(config.get("SEARCH_SYNC_THREAD"), "SEARCH_SYNC_THREAD"):
         sync.start_background()
     return sync
 

@@ -35,10 +35,9 @@ class ReportActionError(ValueError):
 
 def reply_days(config: Mapping[str, Any]) -> int:
     """How long reply addresses are kept at most (the privacy notice shows this number):
-    ``REPORT_REPLY_DAYS`` from the app config, then the environment, else 90."""
-    import os
-
-    value = config.get("REPORT_REPLY_DAYS") or os.environ.get("REPORT_REPLY_DAYS")
+    ``REPORT_REPLY_DAYS`` from the app config (directory/config.py reads the environment),
+    else 90."""
+    value = config.get("REPORT_REPLY_DAYS")
     try:
         days = int(value) if value else REPLY_ADDRESS_DAYS
     except (TypeError, ValueError):

@@ -246,18 +246,15 @@ def infer_services(
 
 
 def _semantic_setting() -> bool:
-    """``INFERENCE_SEMANTIC`` from the app's config, else from the environment (off unless set
-    to 1, true, yes or on)."""
-    import os
+    """``INFERENCE_SEMANTIC`` from the running app's config (docs/configuration.md); off
+    outside an app."""
+    from flask import current_app, has_app_context
 
-    value = os.environ.get("INFERENCE_SEMANTIC")
-    try:
-        from flask import current_app
+    from directory.config import as_bool
 
-        value = current_app.config.get("INFERENCE_SEMANTIC", value)
-    except RuntimeError:  # outside an app
-        pass
-    return str(value or "").strip().lower() in {"1", "true", "yes", "on"}
+    if not has_app_context():
+        return False
+    return as_bool(current_app.config.get("INFERENCE_SEMANTIC"), "INFERENCE_SEMANTIC")
 
 
 def _curated_links(session: Session, service_ids: list[str]) -> dict[str, set[str]]:

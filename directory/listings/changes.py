@@ -1,6 +1,7 @@
 """Keep ``last_modified``, the ORUK metadata log and the change sequence right on every flush.
 
-This runs as a SQLAlchemy ``before_flush`` hook rather than in each view, so an edit through the
+This runs as a SQLAlchemy ``before_flush`` hook (installed by :mod:`directory.listeners`)
+rather than in each view, so an edit through the
 API, an import, a CLI command or a future form all record changes the same way and nobody can
 forget to. The author is the session's actor (:mod:`directory.core.actor`), set by
 :func:`directory.core.uow.unit_of_work`.
@@ -185,10 +186,8 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     session.add_all(records)
 
 
-def install(session_factory: Any = Session) -> None:
-    """Register the hook once for every session made by ``session_factory``."""
+def install(session_factory: Any) -> None:
+    """Register the hook once for every session made by ``session_factory`` (called by
+    :func:`directory.listeners.install`, after geocoding's)."""
     if not event.contains(session_factory, "before_flush", _before_flush):
         event.listen(session_factory, "before_flush", _before_flush)
-
-
-install()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from directory.listings import normalise as n
-from directory.listings.limits import MAX_TEXT, cap_text
+from directory.listings.limits import cap_text, max_text
 from directory.listings.phones import normalise_phone
 from directory.listings.records import (
     CONVERTERS,
@@ -79,9 +79,10 @@ def clean(
         except (ValueError, TypeError, json.JSONDecodeError) as exc:
             issues.warn(f"{where}{key}: {exc}; left out")
             continue
-        if kind == "text" and isinstance(out[key], str) and len(out[key]) > MAX_TEXT:
-            issues.warn(f"{where}{key} is {len(out[key]):,} characters long; cut to {MAX_TEXT:,}")
-            out[key] = cap_text(out[key])[0]
+        limit = max_text()
+        if kind == "text" and isinstance(out[key], str) and len(out[key]) > limit:
+            issues.warn(f"{where}{key} is {len(out[key]):,} characters long; cut to {limit:,}")
+            out[key] = cap_text(out[key], limit)[0]
     for key, default in entity.defaults.items():
         if out.get(key) in (None, ""):
             if entity_name == "service" and key == "status":

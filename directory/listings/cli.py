@@ -22,9 +22,7 @@ from flask.cli import with_appcontext
 from directory.db import db
 from directory.listings.exporter import export_directory
 from directory.listings.feed_import import ImportOptions, is_url, run_import
-from directory.listings.fetch import PAGE_DELAY
 from directory.listings.importer import ImportReport, SourceError
-from directory.listings.limits import MAX_BYTES
 from directory.listings.runs import FeedBusy
 
 EXIT_UNREADABLE, EXIT_STRICT, EXIT_RETIRE_REFUSED = 1, 2, 3
@@ -80,17 +78,15 @@ def _user_agent() -> str:
 @click.option(
     "--delay",
     type=click.FloatRange(min=0),
-    default=PAGE_DELAY,
-    show_default=True,
-    help="URL: seconds to wait between pages.",
+    default=None,
+    help="URL: seconds to wait between pages (default: IMPORT_PAGE_DELAY, 1).",
 )
 @click.option("--per-page", type=click.IntRange(min=1), default=None, help="URL: page size.")
 @click.option(
     "--max-size",
     type=click.FloatRange(min=0.001),
-    default=MAX_BYTES / (1024 * 1024),
-    show_default=True,
-    help="Largest file or response read, in MB.",
+    default=None,
+    help="Largest file or response read, in MB (default: IMPORT_MAX_BYTES, 200 MB).",
 )
 @click.option(
     "--restart", is_flag=True, help="URL: walk from page 1, not from where a run stopped."
@@ -101,23 +97,27 @@ def import_hsds(
     all_pages: bool,
     feed: str | None,
     allow_mass_retire: bool,
-    delay: float,
+    delay: float | None,
     per_page: int | None,
-    max_size: float,
+    max_size: float | None,
     restart: bool,
 ) -> None:
     """Import TARGET: a file or folder (ORUK 3.0 or 1.0 JSON, an Outpost page, an HSDS CSV
     package, a spreadsheet saved as CSV, an export folder) or an http(s) feed URL."""
     if not is_url(target) and not Path(target).exists():
         raise click.ClickException(f"{target} does not exist")
+    config = current_app.config
     options = ImportOptions(
         strict=strict,
         all_pages=all_pages,
         feed=feed,
         allow_mass_retire=allow_mass_retire,
-        delay=delay,
+        delay=float(config["IMPORT_PAGE_DELAY"]) if delay is None else delay,
         per_page=per_page,
-        max_bytes=int(max_size * 1024 * 1024),
+        max_bytes=(
+            int(config["IMPORT_MAX_BYTES"]) if max_size is None else int(max_size * 1024 * 1024)
+        ),
+        timeout=float(config["IMPORT_TIMEOUT"]),
         ran_by=_who(),
         restart=restart,
         user_agent=_user_agent(),
@@ -148,7 +148,5 @@ def export_hsds(directory: Path) -> None:
 
 
 def register(app: Flask) -> None:
-    import directory.places.geocode  # noqa: F401  (saving a location fills in coordinates)
-
     app.cli.add_command(import_hsds)
     app.cli.add_command(export_hsds)

@@ -28,7 +28,7 @@ from directory.core.actor import Actor, default_actor
 from directory.core.ids import utcnow
 from directory.listings import runs
 from directory.listings.feeds import record_seen, retire_missing
-from directory.listings.fetch import PAGE_DELAY, Fetcher, FetchError
+from directory.listings.fetch import PAGE_DELAY, TIMEOUT, Fetcher, FetchError
 from directory.listings.importer import Importer, ImportReport, import_path
 from directory.listings.limits import MAX_BYTES, SourceError
 from directory.listings.paging import Page, feed_identity, page_of, walk
@@ -47,6 +47,8 @@ class ImportOptions:
     delay: float = PAGE_DELAY
     per_page: int | None = None
     max_bytes: int = MAX_BYTES
+    #: URLs: seconds to wait for the feed to answer.
+    timeout: float = TIMEOUT
     ran_by: str = "import"
     #: URLs: start the walk from the first page even if an earlier run stopped part-way.
     restart: bool = False
@@ -182,7 +184,10 @@ class _UrlRun:
         self.feed = options.feed or feed_identity(url)
         self.log: list[str] = []
         self.fetcher = fetcher or Fetcher(
-            user_agent=options.user_agent, max_bytes=options.max_bytes, log=self.log
+            user_agent=options.user_agent,
+            max_bytes=options.max_bytes,
+            timeout=options.timeout,
+            log=self.log,
         )
         if self.fetcher.log is None:
             self.fetcher.log = self.log

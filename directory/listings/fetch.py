@@ -11,7 +11,6 @@ no extra dependency.
 from __future__ import annotations
 
 import email.utils
-import os
 import time
 import urllib.error
 import urllib.request
@@ -22,9 +21,11 @@ from typing import Any
 
 from directory.listings.limits import MAX_BYTES, SourceError, check_size, decode, parse_json
 
-#: Seconds between pages of a feed (``IMPORT_PAGE_DELAY`` or ``--delay``).
-PAGE_DELAY = float(os.environ.get("IMPORT_PAGE_DELAY", "1"))
-TIMEOUT = float(os.environ.get("IMPORT_TIMEOUT", "30"))
+#: Seconds between pages of a feed by default (the command uses ``IMPORT_PAGE_DELAY`` or
+#: ``--delay``).
+PAGE_DELAY = 1.0
+#: Seconds to wait for a feed by default (the command uses ``IMPORT_TIMEOUT``).
+TIMEOUT = 30.0
 RETRIES = 4
 #: The longest wait a server's Retry-After is honoured for; longer is treated as a failure.
 MAX_RETRY_AFTER = 300.0

@@ -20,7 +20,6 @@ import run (``import:<run id>``, set by :mod:`directory.listings.feed_import`), 
 
 from __future__ import annotations
 
-import os
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -33,7 +32,7 @@ from sqlalchemy.orm import Session
 from directory.core.actor import Actor, default_actor
 from directory.listings import shapes
 from directory.listings.cleaning import Issues
-from directory.listings.limits import MAX_BYTES
+from directory.listings.limits import max_bytes as configured_max_bytes
 from directory.listings.post_import import post_import
 from directory.listings.prepare import Prepared, classify, expand, prepare_record, raw_id
 from directory.listings.prepare import fingerprint as record_fingerprint
@@ -55,12 +54,19 @@ __all__ = [
     "import_services",
 ]
 
-#: Seconds to wait before writing each record; set only by the kill -9 tests, so that an
-#: import is reliably still running when the test kills it.
+#: The setting (docs/configuration.md) giving seconds to wait before writing each record;
+#: set only by the kill -9 tests, so that an import is reliably still running when the test
+#: kills it.
 TEST_DELAY_VARIABLE = "DIRECTORY_IMPORT_TEST_DELAY"
 _RECORD_ERRORS = (RecordError, LookupError, ValueError, TypeError, RecursionError)
 #: Who wrote an import's changes when neither the caller nor a recorded run named anyone.
 IMPORT_ACTOR = Actor.system("import")
+
+
+def _test_delay() -> float:
+    from flask import current_app, has_app_context
+
+    return float(current_app.config.get(TEST_DELAY_VARIABLE) or 0) if has_app_context() else 0.0
 
 
 def _ensure_transaction(session: Session) -> None:
@@ -164,7 +170,7 @@ class Importer:
         self._snapshot = dict(self.writer.statuses)
         saved = {"skip_geocoding": self.session.info.get("skip_geocoding")}
         self.session.info["skip_geocoding"] = True
-        delay = float(os.environ.get(TEST_DELAY_VARIABLE) or 0)
+        delay = _test_delay()
         written: list[str] = []
         ids: dict[str, set[str]] = defaultdict(set)
         for item in batch:
@@ -347,7 +353,7 @@ def import_path(
     geocoder: Geocoder | None = None,
     progress_factory: Callable[[int], Any] | None = None,
     strict: bool = False,
-    max_bytes: int = MAX_BYTES,
+    max_bytes: int | None = None,
     namespace: str | None = None,
     source_name: str | None = None,
     before_commit: Callable[[Importer, list[str]], None] | None = None,
@@ -358,7 +364,7 @@ def import_path(
     the number of steps, returns a context manager with ``update(n)`` (click.progressbar).
     """
     path = Path(path)
-    records, notes = read_path(path, max_bytes=max_bytes)
+    records, notes = read_path(path, max_bytes=max_bytes or configured_max_bytes())
     options: dict[str, Any] = {
         "geocoder": geocoder,
         "source": str(path),

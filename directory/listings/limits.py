@@ -10,16 +10,34 @@ real feed, or a JSON number or string where records should be. Text fields are c
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
 
-#: The largest file (or HTTP response) read, in bytes; ``IMPORT_MAX_BYTES`` or ``--max-size``.
-MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
-#: Longest free text kept (descriptions, notes, eligibility...); longer text is cut with a
-#: warning. Names and other short fields are capped at their column's size.
-MAX_TEXT = int(os.environ.get("IMPORT_MAX_TEXT", "20000"))
+#: The largest file (or HTTP response) read, in bytes, outside an app; in one, the app's
+#: ``IMPORT_MAX_BYTES`` (:func:`max_bytes`), or ``--max-size``.
+MAX_BYTES = 200 * 1024 * 1024
+#: Longest free text kept (descriptions, notes, eligibility...) outside an app; in one, the
+#: app's ``IMPORT_MAX_TEXT`` (:func:`max_text`). Longer text is cut with a warning. Names and
+#: other short fields are capped at their column's size.
+MAX_TEXT = 20_000
+
+
+def _setting(key: str, default: int) -> int:
+    from flask import current_app, has_app_context
+
+    return int(current_app.config.get(key) or default) if has_app_context() else default
+
+
+def max_bytes() -> int:
+    """The running app's ``IMPORT_MAX_BYTES`` (docs/configuration.md), else :data:`MAX_BYTES`."""
+    return _setting("IMPORT_MAX_BYTES", MAX_BYTES)
+
+
+def max_text() -> int:
+    """The running app's ``IMPORT_MAX_TEXT``, else :data:`MAX_TEXT`."""
+    return _setting("IMPORT_MAX_TEXT", MAX_TEXT)
+
 
 _MAGIC = (
     (b"PK\x03\x04", "a ZIP file (an Excel .xlsx workbook is one): save the sheet as CSV"),
@@ -108,8 +126,10 @@ def describe_scalar(data: Any) -> str:
     return f"a JSON {kind.get(type(data), type(data).__name__)}" if data is not None else "null"
 
 
-def cap_text(text: str, limit: int = MAX_TEXT) -> tuple[str, bool]:
-    """``text`` cut at ``limit`` characters (at a space when there is one near the end)."""
+def cap_text(text: str, limit: int | None = None) -> tuple[str, bool]:
+    """``text`` cut at ``limit`` characters (default :func:`max_text`), at a space when there
+    is one near the end."""
+    limit = max_text() if limit is None else limit
     if len(text) <= limit:
         return text, False
     cut = text[: limit - 2]

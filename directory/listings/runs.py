@@ -33,8 +33,18 @@ from directory.core.types import UTCDateTime
 from directory.db import Base
 
 RUNNING, COMPLETED, FAILED, INTERRUPTED = "running", "completed", "failed", "interrupted"
-#: A run on another machine that has said nothing for this long is taken to be dead.
-STALE_AFTER = timedelta(hours=int(os.environ.get("IMPORT_STALE_HOURS", "6")))
+#: A run on another machine that has said nothing for this long is taken to be dead (outside
+#: an app; in one, the app's ``IMPORT_STALE_HOURS``: :func:`stale_after`).
+STALE_AFTER = timedelta(hours=6)
+
+
+def stale_after() -> timedelta:
+    """How long a silent run on another machine may go before it counts as dead."""
+    from flask import current_app, has_app_context
+
+    if not has_app_context():
+        return STALE_AFTER
+    return timedelta(hours=float(current_app.config.get("IMPORT_STALE_HOURS") or 6))
 
 
 class ImportRun(Base):
@@ -127,7 +137,7 @@ def notice_dead_runs(session: Session, feed: str) -> list[ImportRun]:
         alive = process_alive(run.process)
         if alive is None:
             last = run.heartbeat_at or run.started_at
-            alive = utcnow() - last < STALE_AFTER
+            alive = utcnow() - last < stale_after()
         if alive:
             raise FeedBusy(
                 f"another import of {feed} is running (run {run.id}, started "

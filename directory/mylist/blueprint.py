@@ -18,7 +18,7 @@ from flask import Blueprint, current_app, g, get_flashed_messages, request, sess
 from flask.sessions import SecureCookieSessionInterface
 from flask.wrappers import Response
 
-from directory.mylist import apply_settings, icons
+from directory.mylist import icons
 from directory.mylist.session_list import MyList
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -32,7 +32,6 @@ bp = Blueprint(
     static_folder=str(STATIC),
     static_url_path="/static",
 )
-bp.record_once(lambda state: apply_settings(state.app))
 
 
 def _fingerprint(name: str) -> str:

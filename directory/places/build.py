@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from directory.config import Settings
 from directory.places import sources
 from directory.places.names import fold_name
 from directory.places.paths import default_path
@@ -193,16 +194,20 @@ def _write_towns(conn: sqlite3.Connection, rows: sources.PostcodeRows, la: np.nd
 
 
 def build_gazetteer(
-    path: Path, letters: str | None = None, progress: Callable[[str], None] | None = None
+    path: Path,
+    letters: str | None = None,
+    progress: Callable[[str], None] | None = None,
+    data_dir: str | Path | None = None,
 ) -> BuildStats:
     """Build the gazetteer file at ``path`` from the installed ONSPD package and the seeds.
 
     ``letters`` limits the postcodes to those first letters (e.g. "CW" for quick tests); towns
-    and authority names are always complete. Replaces ``path`` atomically when done.
+    and authority names are always complete. ``data_dir`` is where the ONSPD files are
+    (default: ``QLACREF_DATA_DIR``, else the package). Replaces ``path`` atomically when done.
     """
     started = time.perf_counter()
     path = Path(path)
-    data_dir = sources.postcode_data_dir()
+    data_dir = sources.postcode_data_dir(data_dir)
     available = sources.available_letters(data_dir)
     wanted = "".join(sorted(set((letters or available).upper()) & set(available)))
     rows = sources.load_postcodes(data_dir, wanted, progress)
@@ -274,7 +279,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="rebuild even if complete")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
-    path = args.path or default_path()
+    settings = Settings.from_environ()  # no app here: the settings are read the same way
+    path = args.path or Path(settings.GAZETTEER_PATH or default_path())
     if not args.force and is_complete(path, args.letters):
         print(f"Gazetteer already built at {path} (use --force to rebuild).")
         return 0
@@ -283,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.quiet:
             print(message, file=sys.stderr, flush=True)
 
-    stats = build_gazetteer(path, args.letters, progress=say)
+    stats = build_gazetteer(path, args.letters, progress=say, data_dir=settings.QLACREF_DATA_DIR)
     print(stats.summary())
     if stats.unnamed_authorities:
         print(f"No names for: {', '.join(stats.unnamed_authorities)}", file=sys.stderr)

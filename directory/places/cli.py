@@ -79,8 +79,6 @@ def check() -> None:
 
 
 def register(app: Flask) -> None:
-    import directory.places.geocode  # noqa: F401  (saving a location fills in coordinates)
-
     app.cli.add_command(gazetteer_cli)
     existing = app.cli.commands.get("places")
     if isinstance(existing, click.Group) and existing is not places_cli:

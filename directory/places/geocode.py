@@ -7,9 +7,10 @@ of its outcode ("CH1"). An online geocoder (geopy, e.g. Nominatim) is consulted 
 default because production and tests have no network, and a slow remote call should never be
 needed to save a record.
 
-A ``before_flush`` listener fills in missing coordinates whenever a location is saved, from a
-form, the API or an import. Supplied coordinates are never overwritten; coordinates we derived
-ourselves (``geocode_source`` set) are derived again when the postcode changes.
+A ``before_flush`` listener (installed by :mod:`directory.listeners`) fills in missing
+coordinates whenever a location is saved, from a form, the API or an import. Supplied
+coordinates are never overwritten; coordinates we derived ourselves (``geocode_source`` set)
+are derived again when the postcode changes.
 """
 
 from __future__ import annotations
@@ -176,11 +177,8 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
             location.geocode_source = found.source
 
 
-def install(session_factory: Any = Session) -> None:
-    """Register the listener once, ahead of the change-tracking hook so its log sees the new
-    coordinates."""
+def install(session_factory: Any) -> None:
+    """Register the listener once on ``session_factory``, ahead of the change-tracking hook so
+    its log sees the new coordinates (called by :func:`directory.listeners.install`)."""
     if not event.contains(session_factory, "before_flush", _before_flush):
         event.listen(session_factory, "before_flush", _before_flush, insert=True)
-
-
-install()

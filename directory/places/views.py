@@ -113,5 +113,5 @@ def _sync_listing_places() -> None:
     gazetteer = current_gazetteer()
     if gazetteer is None:
         return
-    every = float(current_app.config.get("PLACE_NAMES_CHECK_SECONDS", 30))
+    every = float(current_app.config["PLACE_NAMES_CHECK_SECONDS"])
     listing_places.sync(db.new_session, gazetteer, every)

@@ -60,7 +60,7 @@ class Manifest:
 
 def init_app(app: Flask) -> None:
     """Register ``asset_url`` and the route that serves the built files."""
-    manifest = Manifest(Path(app.config.get("ASSETS_DIST_DIR", DIST_DIR)))
+    manifest = Manifest(Path(app.config.get("ASSETS_DIST_DIR") or DIST_DIR))
     app.extensions["asset_manifest"] = manifest
     app.add_url_rule("/assets/<path:filename>", "assets", serve_asset)
     app.jinja_env.globals["asset_url"] = asset_url

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import atexit
 import functools
-import importlib
 import json
 import re
 import shutil
@@ -25,9 +24,9 @@ import pytest
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
-from directory import create_app
+from directory import create_app, listeners
 from directory import migrate as migrations
 from directory.db import make_engine
 
@@ -59,15 +58,15 @@ def seeded_site() -> SeededSite:
     from directory.seeding import seed_database
     from search_index.sync import get_sync
 
-    # Their listeners record changes and fill in coordinates from postcodes, as in `flask seed`.
-    for module in ("directory.models", "directory.listings.changes", "directory.places.geocode"):
-        importlib.import_module(module)
     folder = Path(tempfile.mkdtemp(prefix="search-pages-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     url = f"sqlite:///{folder / 'directory.sqlite'}"
     migrations.upgrade(url)
     engine = make_engine(url)
-    with Session(engine) as session:
+    factory = sessionmaker(bind=engine)
+    # The app's listeners record changes and fill in coordinates, as in `flask seed`.
+    listeners.install(factory)
+    with factory() as session:
         seed_database(session)  # logged as system:seed
         session.commit()
     engine.dispose()
