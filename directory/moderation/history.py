@@ -239,6 +239,17 @@ def _reminder_events(session: Session, service_id: str) -> list[Event]:
                 f"Sent the {row.stage}-month reminder to {people}",
             )
         )
+        if row.used_at is not None:
+            # Confirming may change no field (checked again the same day), so the change log
+            # alone would not show it: the spent link is the record that it happened.
+            events.append(
+                Event(
+                    row.used_at,
+                    "public:link",
+                    "Reminder link",
+                    f"Confirmed the listing is still correct (from the {row.stage}-month reminder)",
+                )
+            )
     return events
 
 

@@ -23,7 +23,9 @@ def _real(violations: list[dict]) -> list[dict]:
     kept = []
     for violation in violations:
         if violation["id"] == "aria-allowed-attr" and all(
-            'aria-expanded="' in node and "aria-controls" not in node or 'aria-expanded="' in node
+            node.rstrip().endswith(
+                ('not allowed: aria-expanded="false"', 'not allowed: aria-expanded="true"')
+            )
             for node in violation["nodes"]
         ):
             continue
