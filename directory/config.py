@@ -158,8 +158,14 @@ class Settings:
     RATELIMIT_MANAGE: str = setting(
         "60 per minute;600 per hour", "Posts in an organisation's listing forms."
     )
+    RATELIMIT_STAFF: str = setting(
+        "120 per minute;2000 per hour", "Posts in staff pages (moderation, reports, needs)."
+    )
     SIGN_IN_MAX_FAILURES: int = setting(5, "Failed sign-ins before an account is locked.")
     SIGN_IN_LOCK_MINUTES: int = setting(15, "How long a locked account stays locked.")
+    EMAIL_VERIFY_MAX_AGE_HOURS: int = setting(48, "How long an email confirmation link works.")
+    PASSWORD_RESET_MAX_AGE_HOURS: int = setting(1, "How long a password reset link works.")
+    INVITE_MAX_AGE_HOURS: int = setting(168, "How long an invitation to join works.")
 
     # Email --------------------------------------------------------------------------------
     MAIL_SERVER: str = setting(
