@@ -19,6 +19,7 @@ BLUEPRINTS = (
     "directory.accounts.views",
     "directory.manage.views",
     "directory.staff.views",
+    "directory.staff.people_views",
     "directory.moderation.views",
     "directory.freshness.views",
     "directory.feedback.views",

@@ -23,7 +23,7 @@ import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, g, render_template
+from flask import Flask, Response, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
@@ -56,6 +56,7 @@ def init_app(app: Flask) -> None:
         count = int(app.config["TRUSTED_PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
     app.after_request(_security_headers)
+    app.after_request(_no_store_private_pages)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _server_error)
 
@@ -169,6 +170,24 @@ def _security_headers(response: Response) -> Response:
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
+
+
+#: Pages that are someone's own or staff's: never kept by a cache or the back button.
+PRIVATE_PREFIXES = ("/manage", "/staff", "/account")
+
+
+def _no_store_private_pages(response: Response) -> Response:
+    """``Cache-Control: no-store`` on account, manage and staff pages, and on any page shown to
+    someone signed in, so the next person at a shared computer (a library, a community hub)
+    cannot bring them back with the back button. Signed in is read from what the page already
+    loaded (``g._login_user``), so static files cost no extra database query."""
+    user = g.get("_login_user")
+    signed_in = bool(getattr(user, "is_authenticated", False))
+    path = request.path
+    private = any(path == p or path.startswith(p + "/") for p in PRIVATE_PREFIXES)
+    if private or (signed_in and response.mimetype == "text/html"):
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

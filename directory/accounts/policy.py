@@ -76,6 +76,7 @@ def staff_required(role: StaffRole = StaffRole.MODERATOR) -> Callable[[F], F]:
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapped.required_staff_role = role  # type: ignore[attr-defined]  (read by route sweeps)
         return wrapped  # type: ignore[return-value]
 
     return decorator
