@@ -216,3 +216,17 @@ def test_a_post_with_its_token_goes_through(csrf_on):
         data={"role": "none", "csrf_token": token},
     )
     assert response.status_code == 303  # already "none": nothing changes, but it was accepted
+
+
+def test_every_public_route_answers_anyone_without_a_500(shared_world):
+    """Anonymous visitors and B's owner on every public route, with A's ids and junk tokens."""
+    problems = []
+    for who in (None, "owner_b"):
+        client = shared_world.client(who)
+        for _rule, method, url in _requests(shared_world, rules(shared_world.app, public=True)):
+            if url.endswith("/sign-out") and method == "POST":
+                continue  # would end the sweep's own session
+            status = _call(client, method, url).status_code
+            if status >= 500:
+                problems.append((who, method, url, status))
+    assert not problems, problems
