@@ -17,10 +17,12 @@ from directory.core.actor import Actor
 from directory.core.mail import MailFailed
 from directory.core.uow import unit_of_work
 from directory.db import db
+from directory.extensions import limiter
 from directory.feedback import workflow
 from directory.feedback.forms import PassForm, ReplyForm, ResolveForm
 from directory.feedback.links import link_context
 from directory.feedback.models import ProblemReport, ReportState
+from directory.staff.limits import staff_limit
 
 bp = Blueprint("reports", __name__, url_prefix="/staff/reports")
 
@@ -111,6 +113,7 @@ def _refused(report: ProblemReport, exc: Exception) -> BaseResponse:
 
 
 @bp.post("/<report_id>/resolve")
+@limiter.limit(staff_limit)
 @staff_required()
 def resolve(report_id: str) -> str | BaseResponse:
     report = _report_or_404(report_id)
@@ -127,6 +130,7 @@ def resolve(report_id: str) -> str | BaseResponse:
 
 
 @bp.post("/<report_id>/reply")
+@limiter.limit(staff_limit)
 @staff_required()
 def reply(report_id: str) -> str | BaseResponse:
     report = _report_or_404(report_id)
@@ -142,6 +146,7 @@ def reply(report_id: str) -> str | BaseResponse:
 
 
 @bp.post("/<report_id>/pass")
+@limiter.limit(staff_limit)
 @staff_required()
 def pass_on(report_id: str) -> str | BaseResponse:
     report = _report_or_404(report_id)

@@ -10,11 +10,13 @@ from directory.accounts.policy import staff_required
 from directory.core.actor import PUBLIC_LINK, Actor
 from directory.core.uow import unit_of_work
 from directory.db import db
+from directory.extensions import limiter
 from directory.freshness import services, staff
 from directory.freshness.forms import ConfirmForm, StaffCheckedForm
 from directory.freshness.reminders import EDIT_PATH
 from directory.listings import visibility
 from directory.listings.models import ListingStatus, Service
+from directory.staff.limits import staff_limit
 
 bp = Blueprint("freshness", __name__)
 
@@ -84,6 +86,7 @@ def staff_csv() -> Response:
 
 
 @bp.route("/staff/freshness/<service_id>/checked", methods=["POST"])
+@limiter.limit(staff_limit)
 @staff_required()
 def staff_checked(service_id: str) -> Response:
     """Staff confirmed the listing themselves (by phone, say): checked today."""

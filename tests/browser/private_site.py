@@ -178,5 +178,7 @@ def _build(session, site: PrivateSite, data) -> None:
             "report": ("moderator", f"/staff/reports/{open_report.id}"),
             "freshness": ("moderator", "/staff/freshness"),
             "two_factor": ("moderator", "/account/two-factor"),
+            "staff_people": ("admin", "/staff/people/"),
+            "staff_person": ("admin", f"/staff/people/{owner.id}"),
         }
     )
