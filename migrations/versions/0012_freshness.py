@@ -1,7 +1,7 @@
 """freshness (issue 12): reminder emails with their one-click links, and the sweep's last day
 
 Revision ID: 0012
-Revises: 0011
+Revises: 0009
 Create Date: 2026-12-07 02:10:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import directory.core.types
 
 revision: str = "0012"
-down_revision: str | None = "0011"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
