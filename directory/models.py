@@ -4,7 +4,10 @@ from directory.accounts.models import Membership, User
 from directory.db import Base
 from directory.feedback.models import ProblemReport
 from directory.freshness.models import FreshnessReminder, FreshnessSweep
+from directory.help_offers.models import HelpOffer
+from directory.help_requests.models import ContactAttempt, HelpRequest, SelfServed
 from directory.inference.models import InferredTerm
+from directory.insights.models import SearchLog
 from directory.listings.duplicates.models import DuplicateFlag
 from directory.listings.models import (
     ChangeRecord,
@@ -33,6 +36,7 @@ from directory.places.models import (
     PlaceNameRefresh,
     ServiceAtLocation,
 )
+from directory.privacy.models import PersonalDataAccess
 from directory.staff.models import StaffAction
 from directory.taxonomy.models import Attribute, Taxonomy, TaxonomyTerm
 
@@ -44,12 +48,15 @@ __all__ = [
     "ChangeRecord",
     "Claim",
     "Contact",
+    "ContactAttempt",
     "CostOption",
     "DuplicateFlag",
     "FeedListing",
     "FreshnessReminder",
     "FreshnessSweep",
     "Funding",
+    "HelpOffer",
+    "HelpRequest",
     "ImportRun",
     "InferredTerm",
     "Language",
@@ -60,12 +67,15 @@ __all__ = [
     "Membership",
     "Organization",
     "OrganizationIdentifier",
+    "PersonalDataAccess",
     "Phone",
     "PlaceName",
     "PlaceNameRefresh",
     "ProblemReport",
     "Proposal",
     "Schedule",
+    "SearchLog",
+    "SelfServed",
     "Service",
     "ServiceArea",
     "ServiceAtLocation",
