@@ -188,6 +188,9 @@ class Settings:
         30, "How long a reminder's \u201cstill correct\u201d link works."
     )
     REPORT_REPLY_DAYS: int = setting(90, "Days a problem reporter's reply address is kept.")
+    PERSONAL_DATA_DAYS: int = setting(
+        90, "Days after closing that a help request's or offer's personal data is kept."
+    )
     STALE_RANK_FACTOR: float = setting(
         0.7, "Search score factor for a listing not checked for over a year."
     )
