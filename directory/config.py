@@ -124,6 +124,14 @@ class Settings:
     EXIT_PAGE_URL: str = setting(
         "https://www.bbc.co.uk/weather", "Where the \u201cExit this page\u201d button goes."
     )
+    CRISIS_PHONE: str = setting(
+        "",
+        "The council's out-of-hours adult social care number on the urgent help page (empty: "
+        "the page says to find it on the council's website).",
+    )
+    REQUEST_RESPONSE_DAYS: int = setting(
+        3, "Working days within which staff contact someone who asked for help."
+    )
     MAP_TILE_URL: str = setting(
         "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
         "Map tile server (empty: no maps); its origin is allowed by the CSP.",
@@ -160,6 +168,9 @@ class Settings:
     )
     RATELIMIT_STAFF: str = setting(
         "120 per minute;2000 per hour", "Posts in staff pages (moderation, reports, needs)."
+    )
+    RATELIMIT_ASK: str = setting(
+        "5 per minute;20 per hour", "Requests for help sent per client address."
     )
     SIGN_IN_MAX_FAILURES: int = setting(5, "Failed sign-ins before an account is locked.")
     SIGN_IN_LOCK_MINUTES: int = setting(15, "How long a locked account stays locked.")
