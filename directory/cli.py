@@ -59,6 +59,7 @@ CLI_MODULES = (
     "directory.inference.cli",
     "directory.accounts.cli",
     "directory.freshness.cli",
+    "directory.privacy.cli",
 )
 
 

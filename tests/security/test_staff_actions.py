@@ -20,6 +20,7 @@ from directory.core.actor import Actor
 from directory.core.ids import utcnow
 from directory.core.uow import unit_of_work
 from directory.feedback.models import ProblemReport, ReportState
+from directory.help_requests.models import HelpRequest
 from directory.inference.models import InferredTerm
 from directory.listings.models import Service
 from directory.moderation.history import service_history
@@ -32,6 +33,12 @@ from tests.security.conftest import World, build_world, rules
 CHANGES_NOTHING = {
     # The people search is a POST only to keep typed addresses out of URLs and logs.
     "staff_people.index": "a search",
+    # Admins find a person's help requests: a search (each record shown goes to the personal
+    # data access log, tests/privacy).
+    "privacy.index": "a search",
+    # A download: it changes no record; each record exported is logged as privacy.export in
+    # the staff log and the access log (tests/privacy/test_views.py).
+    "privacy.export": "a download",
 }
 
 
@@ -74,6 +81,12 @@ def _extra(world: World) -> None:
             )
         )
         ids["disabled"] = create_user(session, "gone@example.org", name="Gone Away").id
+        asked = HelpRequest(
+            reference="H2H-SWEEP1", email="asker@example.net", name="Gone Away", needs=[]
+        )
+        session.add(asked)
+        session.flush()
+        ids["help_request"] = asked.id
         session.get(User, ids["disabled"]).is_disabled = True
         session.flush()
         ids.update({key: report.id for key, report in reports.items()})
@@ -161,6 +174,12 @@ POSTS: dict[str, Callable[[dict[str, str]], Post]] = {
     ),
     "staff_people.enable": lambda i: Post(
         f"/staff/people/{i['disabled']}/enable", {}, "user.enable", i["disabled"]
+    ),
+    "privacy.delete": lambda i: Post(
+        "/staff/privacy/delete",
+        {"reference": "H2H-SWEEP1", "confirmed": "yes"},
+        "privacy.delete",
+        i["help_request"],
     ),
 }
 
