@@ -180,5 +180,10 @@ def _build(session, site: PrivateSite, data) -> None:
             "two_factor": ("moderator", "/account/two-factor"),
             "staff_people": ("admin", "/staff/people/"),
             "staff_person": ("admin", f"/staff/people/{owner.id}"),
+            "privacy": ("admin", "/staff/privacy/"),
+            "privacy_access_log": ("admin", "/staff/privacy/access-log"),
         }
     )
+    from tests.privacy.conftest import add_privacy_rows
+
+    add_privacy_rows(session, admin.id)

@@ -53,13 +53,13 @@ class Person:
 
 
 def person(key: str, number: int = 1) -> Person:
-    """``person("quill")``: Quillon Marchbank, quillon.k@example.net, 01632 96000N..."""
+    """``person("quill")``: Quillon Marchbank, quillon.k@example.net, 07700 901001 (number 1)"""
     tag = key.capitalize()
     return Person(
         key=key,
         name=f"{tag}on Marchbank-{key}",
         email=f"{key}.k{number}@example.net",
-        phone=f"01632 96{number:04d}",
+        phone=f"07700 9{number:02d}{number:03d}",
         postcode=f"CH{number % 9 + 1} 4ZZ".replace("ZZ", key[:2].upper()),
         details=f"My neighbour {tag}ella usually fetches my prescriptions ({key} words)",
         contact_times=f"Weekday mornings before ten ({key} times)",
@@ -151,3 +151,18 @@ def make_offer(
     offer.updated_at = then
     session.flush()
     return offer
+
+
+#: The person the browser tests find, export and erase (tests/browser/private_site.py).
+BROWSER_PERSON = person("bramble", 7)
+
+
+def add_privacy_rows(session: Session, admin_id: str) -> None:
+    """For the browser tests: a closed request and a volunteer's offer of one person, and an
+    access log entry, so the privacy pages have something to show."""
+    from directory.privacy.services import log_access
+
+    request = make_request(session, BROWSER_PERSON, "H2H-BRAM01", closed_days_ago=10)
+    make_offer(session, BROWSER_PERSON, "OFF-BRAM01", status=OfferStatus.ACTIVE)
+    log_access(session, admin_id, "help_request", request.id, "view")
+    session.commit()
