@@ -24,6 +24,7 @@ BLUEPRINTS = (
     "directory.freshness.views",
     "directory.feedback.views",
     "directory.feedback.manage_views",
+    "directory.insights.views",
     "directory.privacy.views",
 )
 

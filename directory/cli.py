@@ -59,6 +59,7 @@ CLI_MODULES = (
     "directory.inference.cli",
     "directory.accounts.cli",
     "directory.freshness.cli",
+    "directory.insights.cli",
     "directory.privacy.cli",
 )
 

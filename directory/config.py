@@ -233,6 +233,9 @@ class Settings:
     SEARCH_INDEX_LIMITMB: int = setting(256, "Memory (MB) per index writer.")
     SEARCH_SYNC_THREAD: bool = setting(False, "A background thread keeps the index in step.")
     SEARCH_SEMANTIC: bool = setting(False, "Use the optional sentence model at query time.")
+    SEARCH_LOGGING: bool = setting(
+        True, "Log each search anonymously for staff insights (scrubbed words, outcode only)."
+    )
     INFERENCE_SEMANTIC: bool = setting(
         False, "Use the optional sentence model when inferring needs."
     )

@@ -20,6 +20,7 @@ from directory.api.errors import NotFound
 from directory.api.filters import ServiceFilters
 from directory.core.ids import normalise_uuid
 from directory.db import db
+from directory.insights.logging import log_api_search
 from directory.listings.html import harmless_html
 from directory.listings.serialise import (
     service_at_location_json,
@@ -133,6 +134,7 @@ def openapi() -> Response:
 def services() -> Response:
     filters = _service_filters()
     page = queries.list_services(db.session, filters, _paging())
+    log_api_search(filters, page)  # anonymous, never fails the request
     return _page_json(page, service_list_json)
 
 

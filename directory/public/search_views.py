@@ -15,6 +15,7 @@ from flask import current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from directory.db import db
+from directory.insights.logging import log_results_page
 from directory.public import guided
 from directory.public.forms import SearchForm
 from directory.public.home_page import HomePanels, gazetteer, home_panels
@@ -41,6 +42,7 @@ def search() -> tuple[str, int] | str:
         # people can go, rather than the general error page.
         current_app.logger.exception("search: the index is unavailable")
         return render_template("search/unavailable.html", search=form), 503
+    log_results_page(params, page.results)  # anonymous, never fails the search
     template = "search/results.html" if page.results.total else "search/zero_results.html"
     return render_template(template, page=page, search=form, show_exit=page.urgency.safety)
 

@@ -182,8 +182,12 @@ def _build(session, site: PrivateSite, data) -> None:
             "staff_person": ("admin", f"/staff/people/{owner.id}"),
             "privacy": ("admin", "/staff/privacy/"),
             "privacy_access_log": ("admin", "/staff/privacy/access-log"),
+            "insights": ("moderator", "/staff/insights/"),
         }
     )
     from tests.privacy.conftest import add_privacy_rows
 
     add_privacy_rows(session, admin.id)
+    from tests.insights.conftest import add_insight_rows
+
+    add_insight_rows(session)

@@ -80,7 +80,7 @@ PAGE_NAMES = [
     "step_contact", "step_where", "step_when", "staff_home", "moderation_queue",
     "moderation_proposal", "moderation_claim", "moderation_needs", "staff_organisations",
     "staff_organisation", "history", "reports", "report", "freshness", "two_factor",
-    "staff_people", "staff_person", "privacy", "privacy_access_log",
+    "staff_people", "staff_person", "privacy", "privacy_access_log", "insights",
 ]  # fmt: skip
 
 
