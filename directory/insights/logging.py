@@ -38,6 +38,10 @@ CHANNELS = ("site", "guided", "api", "ask")
 #: A search asks for at most this many needs; more are cut (hostile query strings).
 MAX_NEEDS = 30
 ACTOR = Actor.system("search-log")
+#: On SQLite, how long a search's log row waits for another writer (milliseconds), and the
+#: engine's own wait it goes back to (``directory.db.make_engine``: 30 s).
+LOCK_WAIT_MS = 1000
+SQLITE_BUSY_MS = 30_000
 
 
 def hour_of(moment: datetime) -> datetime:
@@ -109,11 +113,26 @@ def log_search(
                 vocab=load_vocabulary(session),
             )
             with unit_of_work(session, ACTOR):
-                session.add(entry)
+                _add_waiting_briefly(session, entry)
         return True
     except Exception as exc:  # the search has been answered; losing one log row is fine
         logger.warning("search log: a search was not recorded (%s)", type(exc).__name__)
         return False
+
+
+def _add_waiting_briefly(session: Any, entry: SearchLog) -> None:
+    """Add and flush ``entry``; on SQLite, waiting at most :data:`LOCK_WAIT_MS` for the write
+    lock (an import may hold it for a long while): better to lose the row than keep a
+    resident waiting. PostgreSQL inserts never wait for other writers."""
+    session.add(entry)
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    connection = session.connection()
+    connection.exec_driver_sql(f"PRAGMA busy_timeout = {LOCK_WAIT_MS}")
+    try:
+        session.flush()
+    finally:  # the pooled connection goes back with the engine's own wait
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
 
 
 def log_results_page(params: Any, results: Any) -> bool:

@@ -117,3 +117,30 @@ def test_search_entry_is_a_plain_function() -> None:
                          now=datetime(2026, 5, 4, 13, 47, 12, tzinfo=UTC))  # fmt: skip
     assert entry.at == datetime(2026, 5, 4, 13, 0, tzinfo=UTC)
     assert (entry.query, entry.outcode, entry.results) == ("rang about rent", "CH1", 4)
+
+
+def test_a_locked_database_costs_the_row_not_the_search(
+    world_app: Flask, world: World, caplog
+) -> None:
+    """Another process (an import, say) holds SQLite's write lock: the search answers, its row
+    is given up after a short wait, and the pooled connection gets its normal wait back."""
+    import sqlite3
+
+    path = world_app.config["DATABASE_URL"].removeprefix("sqlite:///")
+    before = len(logged(world_app))
+    holder = sqlite3.connect(path, timeout=0)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with caplog.at_level(logging.WARNING, logger="directory.insights.logging"):
+            assert world_app.test_client().get("/search?q=food").status_code == 200
+    finally:
+        holder.rollback()
+        holder.close()
+    assert "OperationalError" in caplog.text
+    assert len(logged(world_app)) == before
+    with world_app.app_context():
+        waits = {
+            db.session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar()
+            for _ in range(3)
+        }
+    assert waits == {30_000}
