@@ -3,7 +3,9 @@
 ``flask --app wsgi purge-personal-data [--days N] [--dry-run]`` removes the personal data of
 help requests closed more than N days ago (``PERSONAL_DATA_DAYS``, 90 by default) and of
 volunteers' offers closed or turned down as long ago. Safe to run twice and from cron: a second
-run finds nothing and says so. It prints counts only, never a person's data.
+run finds nothing and says so. It prints counts only, never a person's data. On SQLite it then
+compacts the database file, so removed values do not linger in free pages (this also clears
+what erasures from the staff pages left there since the last run).
 
 ``flask --app wsgi personal-data export|delete --reference R | --email E | --phone P`` answers
 a person's request to see or erase their data, for the server's operator; the staff pages at
@@ -21,7 +23,7 @@ from flask.cli import AppGroup, with_appcontext
 from directory.core.actor import Actor
 from directory.core.uow import unit_of_work
 from directory.db import db
-from directory.privacy.services import personal_data_days, purge_closed
+from directory.privacy.services import compact, personal_data_days, purge_closed
 from directory.privacy.subject import NothingToFindBy, delete_person, export_person, find_person
 
 personal_data_cli = AppGroup(
@@ -42,8 +44,11 @@ def purge_personal_data(days: int | None, dry_run: bool) -> None:
     """Remove names, phones, emails, postcodes and free text from closed help requests and
     volunteers' offers older than DAYS."""
     days = days or personal_data_days(current_app.config)
-    with db.new_session() as session, unit_of_work(session, Actor.system("purge-personal-data")):
-        result = purge_closed(session, days, dry_run=dry_run)
+    with db.new_session() as session:
+        with unit_of_work(session, Actor.system("purge-personal-data")):
+            result = purge_closed(session, days, dry_run=dry_run)
+        if not dry_run:
+            compact(session)
     verb = "Would remove" if dry_run else "Removed"
     click.echo(
         f"{verb} personal data from {result.requests} closed help request(s) "
@@ -119,8 +124,10 @@ def delete(reference: str | None, email: str | None, phone: str | None, yes: boo
             f"Erase the personal data of {count[0]} help request(s) and {count[1]} offer(s)?",
             abort=True,
         )
-    with db.new_session() as session, unit_of_work(session, Actor.system("personal-data")):
-        result = delete_person(session, reference, email, phone)
+    with db.new_session() as session:
+        with unit_of_work(session, Actor.system("personal-data")):
+            result = delete_person(session, reference, email, phone)
+        compact(session)
     click.echo(
         f"Erased personal data from {result.requests} help request(s) and {result.offers} "
         f"offer(s); {result.notes} contact note(s) blanked."

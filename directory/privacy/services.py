@@ -38,7 +38,8 @@ ACTION_WORDS = {
 
 #: The columns of a help request that hold personal data: set to NULL when anonymised.
 #: ``latitude``/``longitude`` are the full postcode's point, as identifying as the postcode.
-#: ``extra`` (anything an import or a form kept aside) is emptied, as it may hold anything.
+#: ``extra`` (anything an import or a form kept aside) keeps only its numbers and flags (such
+#: as how many services the person was shown): any text, list or nested value may hold words.
 REQUEST_PERSONAL = (
     "name",
     "phone",
@@ -95,12 +96,21 @@ def personal_data_days(config: Mapping[str, Any]) -> int:
     return max(days, 1)
 
 
+def harmless_extra(extra: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What of a record's ``extra`` survives anonymising: numbers and true/false only."""
+    return {
+        key: value
+        for key, value in (extra or {}).items()
+        if isinstance(value, bool | int | float) and len(str(key)) <= 64
+    }
+
+
 def anonymise_request(session: Session, request: HelpRequest, now: datetime) -> int:
     """Remove a request's personal data (see the module docstring). Returns how many contact
     attempt notes were blanked. Safe on an already anonymised request."""
     for column in REQUEST_PERSONAL:
         setattr(request, column, None)
-    request.extra = {}
+    request.extra = harmless_extra(request.extra)
     request.anonymised_at = request.anonymised_at or now
     notes = session.execute(
         update(ContactAttempt)
@@ -115,7 +125,7 @@ def anonymise_offer(offer: HelpOffer, now: datetime) -> None:
     """Remove an offer's personal data; safe on an already anonymised offer."""
     for column in OFFER_PERSONAL:
         setattr(offer, column, None)
-    offer.extra = {}
+    offer.extra = harmless_extra(offer.extra)
     offer.anonymised_at = offer.anonymised_at or now
 
 
@@ -187,3 +197,19 @@ def purge_closed(
         anonymise_offer(offer, now)
     session.flush()
     return PurgeResult(len(requests), len(offers), notes, cutoff)
+
+
+def compact(session: Session) -> bool:
+    """On SQLite, rewrite the database file (``VACUUM``) and empty the write-ahead log, so the
+    values a purge or an erasure removed do not linger in free pages. Returns False (nothing
+    done) on PostgreSQL, whose own vacuum reclaims old row versions: docs/data-protection.md,
+    "Removed from the database, not hidden". Call it outside a unit of work: it commits."""
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return False
+    session.commit()
+    engine = bind.engine if hasattr(bind, "engine") else bind
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM")
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    return True

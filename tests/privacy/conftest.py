@@ -102,7 +102,9 @@ def make_request(
             if status == RequestStatus.CLOSED and closed_days_ago is not None
             else None
         ),
-        extra=extra if extra is not None else {"imported_column": who.name},
+        extra=extra
+        if extra is not None
+        else {"imported_column": who.name, "services_shown": 3, "here2help": {"by": who.name}},
     )
     request.attempts.append(
         ContactAttempt(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -115,3 +116,22 @@ def test_a_person_must_be_named(app):
         result = runner.invoke(args=["personal-data", command])
         assert result.exit_code == 2
         assert "Give a reference, an email address or a phone number" in result.output
+
+
+def test_on_sqlite_the_purge_leaves_nothing_in_the_file(app, session):
+    """No VACUUM by the test: the command compacts the file itself, WAL included."""
+    _setup(session)
+    database = Path(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
+
+    def on_disk() -> bytes:
+        wal = database.with_name(database.name + "-wal")
+        return database.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+    assert QUILL.name.encode() in on_disk()  # the control
+    result = app.test_cli_runner().invoke(args=["purge-personal-data", "--days", "30"])
+    assert result.exit_code == 0, result.output
+    data = on_disk()
+    # Wren's only request was closed 40 days ago: purged. Quill's open request keeps hers.
+    for secret in WREN.secrets:
+        assert secret.encode() not in data, secret
+    assert QUILL.name.encode() in data

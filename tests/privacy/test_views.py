@@ -254,3 +254,14 @@ def test_hostile_input_never_breaks_the_page(client, people, field, value):
     for path in ("/staff/privacy/", "/staff/privacy/export", "/staff/privacy/delete"):
         response = admin.post(path, data={field: value})
         assert response.status_code in (200, 303, 400), (path, response.status_code)
+
+
+def test_the_public_privacy_notice_says_what_is_kept_and_for_how_long(app, client):
+    page = client.get("/privacy").get_data(as_text=True)
+    assert "If you ask for help and send us a request" in page
+    assert "your own words and our notes of calls to you 90 days later" in page
+    assert "public task" in page and "because you agreed to it" in page
+    app.config["PERSONAL_DATA_DAYS"] = 30
+    page = client.get("/privacy").get_data(as_text=True)
+    assert "notes of calls to you 30 days later" in page
+    assert "30 days after your offer is closed or turned down" in page
