@@ -60,6 +60,7 @@ CLI_MODULES = (
     "directory.accounts.cli",
     "directory.freshness.cli",
     "directory.insights.cli",
+    "directory.here2help.cli",
     "directory.privacy.cli",
 )
 
