@@ -77,6 +77,14 @@ def _results_page(form: FindPersonForm, records: PersonRecords | None, status: i
     return page, status
 
 
+def _invalid():  # type: ignore[no-untyped-def]
+    """A button's hidden lookup did not validate (altered by hand): the search form with
+    the same answers and its errors, so the error summary links to fields that are shown."""
+    form = FindPersonForm()
+    form.validate()
+    return _results_page(form, None, 400)
+
+
 @bp.route("/", methods=["GET", "POST"])
 @limiter.limit(staff_limit, methods=["POST"])
 @staff_required(ADMIN)
@@ -97,7 +105,7 @@ def index():  # type: ignore[no-untyped-def]
 def export():  # type: ignore[no-untyped-def]
     form = ExportForm()
     if not form.validate():
-        return _results_page(form, None, 400)
+        return _invalid()
     with unit_of_work(db.session, Actor.user(_me())):
         data = export_person(
             db.session,
@@ -123,7 +131,7 @@ def export():  # type: ignore[no-untyped-def]
 def delete():  # type: ignore[no-untyped-def]
     form = DeleteForm()
     if not form.validate():
-        return _results_page(form, None, 400)
+        return _invalid()
     if form.confirmed.data != "yes":
         records = find_person(db.session, **form.lookup())
         if not len(records):

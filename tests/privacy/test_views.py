@@ -265,3 +265,12 @@ def test_the_public_privacy_notice_says_what_is_kept_and_for_how_long(app, clien
     page = client.get("/privacy").get_data(as_text=True)
     assert "notes of calls to you 30 days later" in page
     assert "30 days after your offer is closed or turned down" in page
+
+
+def test_an_altered_button_shows_the_search_form_with_its_error(client, people):
+    response = _as(client, people["admin"]).post(
+        "/staff/privacy/delete", data={"email": "not an address", "confirmed": "yes"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'href="#email"' in page and 'id="email" name="email" type="email"' in page
