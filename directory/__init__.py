@@ -21,6 +21,7 @@ BLUEPRINTS = (
     "directory.staff.views",
     "directory.staff.people_views",
     "directory.moderation.views",
+    "directory.matching.views",
     "directory.freshness.views",
     "directory.feedback.views",
     "directory.feedback.manage_views",

@@ -132,6 +132,9 @@ class Settings:
     REQUEST_RESPONSE_DAYS: int = setting(
         3, "Working days within which staff contact someone who asked for help."
     )
+    REQUEST_AGEING_DAYS: str = setting(
+        "2,5", "Working days after which an open request is marked amber, then red, for staff."
+    )
     MAP_TILE_URL: str = setting(
         "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
         "Map tile server (empty: no maps); its origin is allowed by the CSP.",

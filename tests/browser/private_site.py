@@ -191,3 +191,6 @@ def _build(session, site: PrivateSite, data) -> None:
     from tests.insights.conftest import add_insight_rows
 
     add_insight_rows(session)
+    from tests.matching.conftest import add_matching_pages
+
+    add_matching_pages(session, site)

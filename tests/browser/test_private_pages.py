@@ -81,6 +81,7 @@ PAGE_NAMES = [
     "moderation_proposal", "moderation_claim", "moderation_needs", "staff_organisations",
     "staff_organisation", "history", "reports", "report", "freshness", "two_factor",
     "staff_people", "staff_person", "privacy", "privacy_access_log", "insights",
+    "matching_list", "matching_request", "matching_closed",
 ]  # fmt: skip
 
 

@@ -33,6 +33,7 @@ from directory.accounts.models import MemberRole, Membership, StaffRole, User
 from directory.core.ids import new_id, utcnow
 from directory.db import Base, db
 from directory.feedback.models import ProblemReport, ReportState
+from directory.help_requests.models import HelpRequest
 from directory.inference.models import InferredTerm
 from directory.moderation.models import Claim
 from tests.auth import create_user, sign_in_as
@@ -210,6 +211,11 @@ def build_world(app: Flask) -> World:
         session.add_all([claim, report, inferred])
         session.flush()
         ids.update(claim=claim.id, report=report.id, term=inferred.id)
+        # A resident's request for help, for the matching console's routes.
+        asked = HelpRequest(reference="REQ-SWEEP1", postcode="CH2 3AE", outcode="CH2")
+        session.add(asked)
+        session.flush()
+        ids["matching_request"] = asked.id
 
     world.run(a_things)
     return world
@@ -324,6 +330,7 @@ def parameter_values(world: World) -> dict[str, list[Any]]:
         "service_id": [ids["svc_a"]],
         "claim_id": [ids["claim"]],
         "report_id": [ids["report"]],
+        "request_id": [ids["matching_request"]],
         "membership_id": [ids["membership_a"]],
         "user_id": [ids["owner_a"]],
         "term_id": [ids["term"]],

@@ -175,6 +175,24 @@ POSTS: dict[str, Callable[[dict[str, str]], Post]] = {
     "staff_people.enable": lambda i: Post(
         f"/staff/people/{i['disabled']}/enable", {}, "user.enable", i["disabled"]
     ),
+    "matching.assign": lambda i: Post(
+        f"/staff/requests/{i['matching_request']}/assign",
+        {"assign-assignee": i["admin"]},
+        "help_request.assign",
+        i["matching_request"],
+    ),
+    "matching.attempt": lambda i: Post(
+        f"/staff/requests/{i['matching_request']}/attempts",
+        {"attempt-method": "phone", "attempt-succeeded": "no", "attempt-note": "Voicemail"},
+        "help_request.contact_attempt",
+        i["matching_request"],
+    ),
+    "matching.outcome": lambda i: Post(
+        f"/staff/requests/{i['matching_request']}/outcome",
+        {"outcome-outcome": "no_match"},
+        "help_request.outcome",
+        i["matching_request"],
+    ),
     "privacy.delete": lambda i: Post(
         "/staff/privacy/delete",
         {"reference": "H2H-SWEEP1", "confirmed": "yes"},
