@@ -69,3 +69,23 @@ class HelpOffer(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class HelpOfferDraft(Base):
+    """The answers of someone part way through /offer-help.
+
+    Kept on the server rather than in the session cookie: the cookie is signed, not secret,
+    and My list already fills most of its 4 KB. The cookie carries only a random token; ``id``
+    is that token's SHA-256, so a copy of the database cannot be used to take over a draft.
+    A draft is deleted when the offer is sent, and any draft untouched for
+    :data:`directory.help_offers.drafts.DRAFT_HOURS` is deleted (it holds personal data).
+    """
+
+    __tablename__ = "help_offer_draft"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, index=True
+    )
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
