@@ -59,6 +59,7 @@ CLI_MODULES = (
     "directory.inference.cli",
     "directory.accounts.cli",
     "directory.freshness.cli",
+    "directory.help_offers.cli",
     "directory.insights.cli",
     "directory.here2help.cli",
     "directory.privacy.cli",

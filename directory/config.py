@@ -175,6 +175,9 @@ class Settings:
     RATELIMIT_ASK: str = setting(
         "5 per minute;20 per hour", "Requests for help sent per client address."
     )
+    RATELIMIT_OFFER: str = setting(
+        "5 per minute;20 per hour", "Offers of help sent per client address."
+    )
     SIGN_IN_MAX_FAILURES: int = setting(5, "Failed sign-ins before an account is locked.")
     SIGN_IN_LOCK_MINUTES: int = setting(15, "How long a locked account stays locked.")
     EMAIL_VERIFY_MAX_AGE_HOURS: int = setting(48, "How long an email confirmation link works.")

@@ -194,3 +194,6 @@ def _build(session, site: PrivateSite, data) -> None:
     from tests.matching.conftest import add_matching_pages
 
     add_matching_pages(session, site)
+    from tests.help_offers.browser_pages import add_offer_pages
+
+    add_offer_pages(session, site)

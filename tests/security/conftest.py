@@ -33,6 +33,7 @@ from directory.accounts.models import MemberRole, Membership, StaffRole, User
 from directory.core.ids import new_id, utcnow
 from directory.db import Base, db
 from directory.feedback.models import ProblemReport, ReportState
+from directory.help_offers.models import HelpOffer, OfferKind, OfferStatus
 from directory.help_requests.models import HelpRequest
 from directory.inference.models import InferredTerm
 from directory.moderation.models import Claim
@@ -216,6 +217,23 @@ def build_world(app: Flask) -> World:
         session.add(asked)
         session.flush()
         ids["matching_request"] = asked.id
+        # Offers of help: one waiting for a check, one active (/staff/offers).
+        offers = (("offer", OfferStatus.PENDING_CHECK), ("active_offer", OfferStatus.ACTIVE))
+        for key, status in offers:
+            offer = HelpOffer(
+                reference=f"OFF-SWEP-{len(key)}",
+                kind=OfferKind.VOLUNTEER,
+                status=status,
+                description="Shopping runs",
+                name="Sweep Volunteer",
+                phone="01632 960111",
+                postcode="CH2 3AE",
+                outcode="CH2",
+                radius_km=3.0,
+            )
+            session.add(offer)
+            session.flush()
+            ids[key] = offer.id
 
     world.run(a_things)
     return world
@@ -256,6 +274,25 @@ PUBLIC_ENDPOINTS = {
             "static",
         ],
         "published information",
+    ),
+    # Offering help: no account needed (answers kept in a server-side draft; the send button
+    # is rate-limited and has a honeypot).
+    **dict.fromkeys(
+        [
+            "offer_help.start",
+            "offer_help.step_who",
+            "offer_help.step_listing",
+            "offer_help.step_needs",
+            "offer_help.step_description",
+            "offer_help.step_where",
+            "offer_help.step_when",
+            "offer_help.step_capacity",
+            "offer_help.step_contact",
+            "offer_help.step_consent",
+            "offer_help.check",
+            "offer_help.sent",
+        ],
+        "offers of help from the public",
     ),
     # A resident reports a problem with a listing: no account needed (rate-limited, honeypot).
     "public.report": "problem reports from the public",
@@ -331,6 +368,7 @@ def parameter_values(world: World) -> dict[str, list[Any]]:
         "claim_id": [ids["claim"]],
         "report_id": [ids["report"]],
         "request_id": [ids["matching_request"]],
+        "offer_id": [ids["offer"]],
         "membership_id": [ids["membership_a"]],
         "user_id": [ids["owner_a"]],
         "term_id": [ids["term"]],

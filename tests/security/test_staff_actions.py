@@ -193,6 +193,27 @@ POSTS: dict[str, Callable[[dict[str, str]], Post]] = {
         "help_request.outcome",
         i["matching_request"],
     ),
+    "offers.approve": lambda i: Post(
+        f"/staff/offers/{i['offer']}/approve", {}, "offer.approve", i["offer"]
+    ),
+    "offers.reject": lambda i: Post(
+        f"/staff/offers/{i['offer']}/reject",
+        {"reject-reason": "A duplicate of another offer"},
+        "offer.reject",
+        i["offer"],
+    ),
+    "offers.pause": lambda i: Post(
+        f"/staff/offers/{i['active_offer']}/pause", {}, "offer.pause", i["active_offer"]
+    ),
+    "offers.close": lambda i: Post(
+        f"/staff/offers/{i['offer']}/close", {}, "offer.close", i["offer"]
+    ),
+    "offers.capacity": lambda i: Post(
+        f"/staff/offers/{i['offer']}/capacity",
+        {"capacity-capacity": "4"},
+        "offer.capacity",
+        i["offer"],
+    ),
     "privacy.delete": lambda i: Post(
         "/staff/privacy/delete",
         {"reference": "H2H-SWEEP1", "confirmed": "yes"},
