@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from directory.help_offers.models import HelpOffer, OfferKind, OfferStatus
+from directory.help_offers.services import active_offers
 from directory.help_requests.models import HelpRequest, Urgency
 from directory.matching import slots, weights, wording
 from directory.matching.candidate import Candidate, freshness_part, place_part, score
@@ -19,24 +19,9 @@ from directory.public.search_params import TermIndex
 
 
 def _active_offers(session: Session) -> list[HelpOffer]:
-    """ACTIVE offers with a place free: the offers package's ``active_offers`` when present."""
-    try:
-        from directory.help_offers.services import active_offers  # type: ignore[attr-defined]
-    except ImportError:
-        active_offers = None
-    if active_offers is not None:
-        offers = list(active_offers(session))
-    else:
-        offers = list(
-            session.scalars(
-                select(HelpOffer).where(
-                    HelpOffer.status == OfferStatus.ACTIVE,
-                    or_(HelpOffer.capacity.is_(None), HelpOffer.in_use < HelpOffer.capacity),
-                )
-            )
-        )
-    # Whatever the source, never a paused, unchecked or full offer.
-    return [o for o in offers if o.status == OfferStatus.ACTIVE and _spare(o) != 0]
+    """The offers package's ACTIVE offers with a place free (``active_offers``, the one rule);
+    filtered again here, so a paused, unchecked or full offer can never slip through."""
+    return [o for o in active_offers(session) if o.status == OfferStatus.ACTIVE and _spare(o) != 0]
 
 
 def _spare(offer: HelpOffer) -> int | None:
