@@ -15,6 +15,7 @@ BLUEPRINTS = (
     "directory.api.views",
     "directory.public.views",
     "directory.mylist.views",
+    "directory.help_requests.views",
     "directory.help_offers.views",
     "directory.places.views",
     "directory.accounts.views",

@@ -180,6 +180,11 @@ def _build(session, site: PrivateSite, data) -> None:
             "two_factor": ("moderator", "/account/two-factor"),
             "staff_people": ("admin", "/staff/people/"),
             "staff_person": ("admin", f"/staff/people/{owner.id}"),
+            # Asking for help: the pages before any answer (the rest of the journey, with its
+            # answers, is checked in tests/browser/test_ask_for_help.py).
+            "ask_start": ("anonymous", "/ask-for-help"),
+            "ask_safety": ("anonymous", "/ask-for-help/safety"),
+            "ask_urgent_help": ("anonymous", "/ask-for-help/urgent-help"),
             "privacy": ("admin", "/staff/privacy/"),
             "privacy_access_log": ("admin", "/staff/privacy/access-log"),
             "insights": ("moderator", "/staff/insights/"),

@@ -82,6 +82,7 @@ PAGE_NAMES = [
     "staff_organisation", "history", "reports", "report", "freshness", "two_factor",
     "staff_people", "staff_person", "privacy", "privacy_access_log", "insights",
     "matching_list", "matching_request", "matching_closed",
+    "ask_start", "ask_safety", "ask_urgent_help",
     "offer_help", "offer_help_who", "offer_help_member", "staff_offers", "staff_offer",
 ]  # fmt: skip
 

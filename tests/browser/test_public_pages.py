@@ -99,7 +99,7 @@ def test_keyboard_reaches_skip_link_then_header_then_search(open_page, site):
     page = open_page(width=1280)
     page.goto(site.url("home"))
     order = []
-    for _ in range(8):
+    for _ in range(9):
         page.keyboard.press("Tab")
         order.append(
             page.evaluate(

@@ -275,6 +275,8 @@ PUBLIC_ENDPOINTS = {
         ],
         "published information",
     ),
+    # Liveness and readiness for load balancers: no data, no session (issue 14).
+    **dict.fromkeys(["ops.healthz", "ops.readyz"], "health checks"),
     # Offering help: no account needed (answers kept in a server-side draft; the send button
     # is rate-limited and has a honeypot).
     **dict.fromkeys(
@@ -297,6 +299,28 @@ PUBLIC_ENDPOINTS = {
     # A resident reports a problem with a listing: no account needed (rate-limited, honeypot).
     "public.report": "problem reports from the public",
     "public.report_sent": "problem reports from the public",
+    # Asking for help: no account needed (answers in the visitor's own cookie until sent; the
+    # send is rate-limited and has a honeypot).
+    **dict.fromkeys(
+        [
+            "ask.start",
+            "ask.safety",
+            "ask.urgent_help",
+            "ask.need",
+            "ask.confirm",
+            "ask.who",
+            "ask.postcode",
+            "ask.services",
+            "ask.self_served",
+            "ask.thank_you",
+            "ask.contact",
+            "ask.consent",
+            "ask.check",
+            "ask.send",
+            "ask.sent",
+        ],
+        "requests for help from the public",
+    ),
     # My list lives in the visitor's own cookie; share links are capability tokens.
     **dict.fromkeys(
         [
