@@ -6,6 +6,7 @@ time on a live site: a rebuild writes a new generation and swaps it in while sea
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 
@@ -96,7 +97,7 @@ def status_command() -> None:
 def sync_command() -> None:
     """Apply every change in the database that the index has not seen yet."""
     sync = get_sync(current_app)
-    sync.ready_store()
+    sync.ready_store(wait=math.inf)
     click.echo(f"Applied {sync.catch_up():,} change(s).")
 
 
@@ -104,16 +105,18 @@ def sync_command() -> None:
 @click.option("--repair", is_flag=True, help="Rebuild when a problem is found.")
 @with_appcontext
 def check_command(repair: bool) -> None:
-    """Check that the index opens and reads; exit 1 when it does not (unless repaired)."""
+    """Check every file a searcher reads, to the last byte (checksums of what the rebuild
+    wrote, the arrays files' structure, every posting of later segments); exit 1 when one is
+    damaged (unless repaired)."""
     sync = get_sync(current_app)
-    problem = sync.store.check()
+    problem = sync.problem(deep=True)
     if problem is None:
         click.echo("The search index is healthy.")
         return
     click.echo(f"Problem: {problem}.")
     if not repair:
         sys.exit(1)
-    sync.repair()
+    sync.repair(deep=True)
     click.echo("Rebuilt.")
 
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
@@ -41,6 +41,7 @@ from search_index.bulk import read_spelling
 from search_index.facets import build_facets, filter_bits
 from search_index.query import Options, TextPlan, build_text_plan
 from search_index.schema import NATIONAL, match_bits
+from search_index.store import IndexUnavailable
 from search_index.view import IndexView
 from search_index.vocabulary import Speller, Vocabulary, load_vocabulary
 from search_index.when import take_time_words, when_bits
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
     from search_index.semantic import Embedder
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 LONDON = ZoneInfo("Europe/London")
 #: Below this many results for all the words, fall back to results with some of them.
 MIN_AND_RESULTS = 3
@@ -464,8 +466,30 @@ def search_index(
     request: SearchRequest, *, index: Any = None, session: Session | None = None
 ) -> SearchResults:
     """``search_index.search``: find the searcher and context, then ``run_search``."""
+    return run_guarded(
+        index, session, lambda searcher, context: run_search(searcher, request, context)
+    )
+
+
+def run_guarded(index: Any, session: Session | None, run: Callable[[Searcher, Context], T]) -> T:
+    """``run(searcher, context)`` on ``index`` or, with none, the app's store. On the app's
+    store an error is shown to the index's checks first (``IndexSync.search_failed``): when
+    its files are damaged the answer is ``IndexRepairing`` (a 503 while it is rebuilt in
+    the background), not the error (a 500, and the same again for every search)."""
     searcher, context = _searcher_and_context(index, session)
-    return run_search(searcher, request, context)
+    if index is not None:
+        return run(searcher, context)
+    try:
+        return run(searcher, context)
+    except IndexUnavailable:
+        raise
+    except Exception as exc:
+        from flask import current_app
+
+        from search_index.sync import get_sync
+
+        get_sync(current_app._get_current_object()).search_failed(exc)
+        raise
 
 
 def _searcher_and_context(index: Any, session: Session | None) -> tuple[Searcher, Context]:
@@ -498,8 +522,13 @@ def match_index(
     time_words: bool = False,
 ) -> Matches:
     """``search_index.match_all``: like ``search_index`` but every match, unpaged."""
-    searcher, context = _searcher_and_context(index, session)
-    return match_documents(searcher, request, context, max_radius_km, widen, time_words)
+    return run_guarded(
+        index,
+        session,
+        lambda searcher, context: match_documents(
+            searcher, request, context, max_radius_km, widen, time_words
+        ),
+    )
 
 
 _local = threading.local()

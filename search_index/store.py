@@ -32,7 +32,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
-from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +51,8 @@ POINTER = "CURRENT"
 STATE_FILE = "sync.json"
 RETIRED_MARK = "RETIRED"
 GEN_PREFIX = "gen-"
+#: ``IndexStore.check``'s answer when nothing has been built yet (no writer lock can change it).
+NO_INDEX = "no index yet"
 #: Seqs missing below the high-water mark that we keep re-checking (see ``SyncState``).
 MAX_GAPS = 5000
 
@@ -85,6 +86,15 @@ class LockTimeout(Exception):
 
 class IndexUnavailable(Exception):
     """There is no usable index (missing or corrupt) and none could be made."""
+
+
+class IndexRepairing(IndexUnavailable):
+    """The index is being rebuilt in the background (``search_index.repair``): pages and the
+    API answer 503 with ``Retry-After: retry_after`` until it is back."""
+
+    def __init__(self, message: str, retry_after: int = 30) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 @contextmanager
@@ -306,24 +316,32 @@ class IndexStore:
 
     # Health -------------------------------------------------------------------------------
 
-    def check(self) -> str | None:
-        """None when the live index opens and reads; otherwise why it must be rebuilt."""
+    def check(self, *, deep: bool = False) -> str | None:
+        """None when every file of the live index a searcher reads is whole; otherwise why
+        it must be rebuilt. ``deep`` also compares checksums (``search_index.health``)."""
+        return self.check_with_state(deep=deep)[0]
+
+    def check_with_state(self, *, deep: bool = False) -> tuple[str | None, SyncState | None]:
+        """``check``, and the live generation's sync state as it was read (first, before any
+        caller asks the database how far it has got: see ``IndexSync.problem``)."""
+        from search_index.health import check_generation
+
         name = self.current_generation()
         if name is None:
-            return "no index yet"
+            return NO_INDEX, None
         if not self.generation_path(name).is_dir():
-            return f"generation {name} is missing"
+            return f"generation {name} is missing", None
         try:
             state = self.read_state(name)
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            return f"sync state unreadable ({exc.__class__.__name__})"
+            return f"sync state unreadable ({exc.__class__.__name__})", None
         if state.schema != self.fingerprint:
-            return "the schema has changed"
+            return "the schema has changed", state
         try:
-            _probe(self.open_index(name))
+            check_generation(self.open_index(name), self.generation_path(name), deep=deep)
         except Exception as exc:  # Whoosh raises anything from EOFError to IndexError
-            return f"index unreadable ({exc.__class__.__name__}: {exc})"
-        return None
+            return f"index unreadable ({exc.__class__.__name__}: {exc})", state
+        return None, state
 
     # Searching ----------------------------------------------------------------------------
 
@@ -340,11 +358,13 @@ class IndexStore:
                 log.exception("search index: pre-search hook failed; searching as is")
         try:
             return self._cached_searcher()
+        except IndexRepairing:
+            raise
         except Exception as exc:
             if self.repair is None:
                 raise IndexUnavailable(str(exc)) from exc
             log.warning("search index unusable (%s); rebuilding", exc)
-            self.repair()
+            self.repair()  # may raise IndexRepairing: the rebuild goes on in the background
             return self._cached_searcher()
 
     def _cached_searcher(self) -> Searcher:
@@ -414,21 +434,6 @@ def reopen(old: Searcher) -> Searcher:
     else:
         combined = MultiReader(readers, generation=toc.generation)
     return Searcher(combined, fromindex=ix, weighting=old.weighting)
-
-
-def _probe(ix: FileIndex) -> None:
-    """Read a little of every segment so garbage in a file fails here, not in a user's search.
-
-    Opening checks the TOC and compound-file directories; reading stored fields and the
-    first postings of a few terms touches the blocks that a damaged file breaks.
-    """
-    with ix.searcher() as searcher:
-        searcher.doc_count()
-        for reader, _offset in searcher.reader().leaf_readers():
-            for docnum in islice(reader.all_doc_ids(), 1):
-                reader.stored_fields(docnum)
-            for fieldname, text in islice(reader.all_terms(), 3):
-                reader.postings(fieldname, text).all_ids()
 
 
 def init_app(app: Flask) -> None:

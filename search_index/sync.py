@@ -29,7 +29,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from directory.config import as_bool
 from directory.listings.models import ListingChange, Service
 from search_index.build import build_parallel, build_serial
-from search_index.store import MAX_GAPS, IndexStore, LockTimeout, SyncState
+from search_index.health import write_manifest
+from search_index.repair import RETRY_AFTER, Repairer
+from search_index.store import (
+    MAX_GAPS,
+    NO_INDEX,
+    IndexStore,
+    IndexUnavailable,
+    LockTimeout,
+    SyncState,
+)
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -103,6 +112,8 @@ class IndexSync:
         parallel_min_services: int = 5000,
         limitmb: int = 256,
         retire_grace: float = 60.0,
+        repair_wait: float = 10.0,
+        retry_after: int = RETRY_AFTER,
     ) -> None:
         self.store = store
         self.session_factory = session_factory
@@ -119,19 +130,34 @@ class IndexSync:
         self._ready_lock = threading.Lock()
         self._check_lock = threading.Lock()
         self._next_check = 0.0
+        self.repairer = Repairer(self, repair_wait, retry_after)
         store.before_search.append(self.maybe_catch_up)
-        store.repair = self.repair
+        store.repair = self._repair_soon
 
     # Start-up -----------------------------------------------------------------------------
 
-    def ready_store(self) -> IndexStore:
-        """The store, after building or repairing the index once in this process."""
-        if not self._ready:
-            with self._ready_lock:
-                if not self._ready:
-                    self.repair()
+    def ready_store(self, wait: float | None = None) -> IndexStore:
+        """The store, once its index has been checked (and repaired if need be) in this
+        process. The check runs here; a repair runs in the background (``search_index.repair``)
+        and is waited for up to ``wait`` seconds (None: until ``SEARCH_REPAIR_WAIT`` after it
+        began), then ``IndexRepairing`` is raised for the caller to answer 503."""
+        if self._ready:
+            return self.store
+        with self._ready_lock:
+            if self._ready:
+                return self.store
+            if not self.repairer.running():
+                problem = self.problem()
+                if problem is None:
                     self._retire_old_generations()
                     self._ready = True
+                    return self.store
+                self.repairer.start(problem)
+        self.repairer.wait(wait)
+        with self._ready_lock:
+            if not self._ready:
+                self._retire_old_generations()
+                self._ready = True
         return self.store
 
     def _retire_old_generations(self) -> None:
@@ -142,27 +168,68 @@ class IndexSync:
         except LockTimeout:
             pass
 
-    def repair(self) -> None:
-        """Rebuild when the index is missing, unreadable, of an old schema or ahead of the DB."""
-        if self._problem() is None:
+    def repair(self, *, deep: bool = False) -> None:
+        """Rebuild, here and now, when the index is missing, damaged, of an old schema or
+        ahead of the database (``deep``: checksums too). Requests never call this: they
+        start ``self.repairer``, which calls it in its thread."""
+        if self.problem(deep=deep) is None:
             return
         with self.store.rebuild_lock(timeout=3600):
-            reason = self._problem()
+            reason = self.problem(deep=deep)
             if reason is None:  # another process repaired it while we waited
                 return
             log.warning("search index in %s: %s; rebuilding", self.store.root, reason)
             self._rebuild_locked(procs=None, progress=None)
+
+    def _repair_soon(self) -> None:
+        """The store's hook when a searcher cannot be opened: repair in the background and
+        wait as ``ready_store`` does (``IndexRepairing`` when it takes longer)."""
+        if not self.repairer.running():
+            problem = self.problem()
+            if problem is None:
+                return  # repaired meanwhile (by another process or thread)
+            self.repairer.start(problem)
+        self.repairer.wait()
+
+    def search_failed(self, error: BaseException) -> None:
+        """See ``Repairer.search_failed``: raises ``IndexRepairing`` when the index's files
+        explain ``error``, returns when they do not."""
+        self.repairer.search_failed(error)
 
     def database_seq(self) -> int:
         """The highest ``listing_change.seq`` in the database."""
         with self.session_factory() as session:
             return _max_seq(session)
 
-    def _problem(self) -> str | None:
-        reason = self.store.check()
-        if reason is not None:
+    def problem(self, *, deep: bool = False) -> str | None:
+        """Why the live index must be rebuilt, or None.
+
+        The index's state is read first and the database's change number after it. The
+        other way round, a change committed and applied by another process in between made
+        the index look "ahead of the database" and set off a full rebuild (22 in 40 s under
+        a concurrent import). Read in this order a change the state includes is always in
+        the database read after it, so "ahead" can only mean the database went back
+        (restored or recreated).
+
+        Any problem found is confirmed under the writer lock before it counts: a writer
+        committing while the check opens the index deletes the table of contents the check
+        was about to read, and that is not damage. Under the lock nothing moves.
+        """
+        reason = self._problem_now(deep)
+        if reason is None or reason == NO_INDEX:
             return reason
-        if self.database_seq() < self.store.read_state().last_seq:
+        try:
+            with self.store.write_lock(self.lock_timeout):
+                return self._problem_now(deep)
+        except LockTimeout:
+            log.info("search index busy; %r left to the next check", reason)
+            return None
+
+    def _problem_now(self, deep: bool) -> str | None:
+        reason, state = self.store.check_with_state(deep=deep)
+        if reason is not None or state is None:
+            return reason
+        if self.database_seq() < state.last_seq:
             return "the index is ahead of the database (restored or recreated)"
         return None
 
@@ -178,7 +245,10 @@ class IndexSync:
         """
         if self.store.current_generation() is None:
             return False
-        self.ready_store()
+        try:
+            self.ready_store(wait=0)  # a user's commit never waits for a repair
+        except IndexUnavailable:
+            return False  # the repair's rebuild reads the database after this commit
         seen = set(changes)
         try:
             with self.store.write_lock(self.lock_timeout):
@@ -229,12 +299,14 @@ class IndexSync:
             return
         try:
             self._next_check = now + self.interval
-            if self.store.current_generation() is None:
+            if self.store.current_generation() is None or self.repairer.running():
                 return  # searcher() builds it, from the database as it is now
+            state = self.store.read_state()  # first: see ``problem``
             db_seq = self.database_seq()
-            state = self.store.read_state()
             if db_seq < state.last_seq:
-                self.repair()
+                reason = self.problem()  # confirmed under the writer lock
+                if reason is not None:
+                    self.repairer.start(reason)  # the current index serves meanwhile
             elif db_seq > state.last_seq or state.gaps:
                 self.catch_up(lock_timeout=self.lock_timeout)
         except LockTimeout:
@@ -328,6 +400,7 @@ class IndexSync:
             build_seconds = time.perf_counter() - started
             if progress:
                 progress("replay", 0, 0)
+            write_manifest(self.store.generation_path(name))
             with self.store.write_lock(timeout=120):
                 self.store.write_state(name, start_state)
                 replayed = self._catch_up_locked(name, start_state)
@@ -458,6 +531,8 @@ def init_app(app: Flask) -> IndexSync:
         gap_timeout=float(config["SEARCH_GAP_TIMEOUT"]),
         procs=int(config.get("SEARCH_REINDEX_PROCS") or min(2, os.cpu_count() or 1)),
         limitmb=int(config["SEARCH_INDEX_LIMITMB"]),
+        repair_wait=float(config.get("SEARCH_REPAIR_WAIT", 10.0)),
+        retry_after=int(config.get("SEARCH_RETRY_AFTER", RETRY_AFTER)),
     )
     app.extensions["search_index"] = sync
     _syncs[engine] = ref(sync)  # the app's sessions' hooks (directory.listeners) find it here

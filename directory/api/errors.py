@@ -53,10 +53,17 @@ class NotFound(ApiError):
 
 
 class Unavailable(ApiError):
-    """A part of the API that cannot answer right now (e.g. the gazetteer is not built)."""
+    """A part of the API that cannot answer right now (e.g. the gazetteer is not built, or
+    the search index is being repaired: then ``retry_after`` seconds go in ``Retry-After``)."""
 
     status = 503
     code = "service_unavailable"
+
+    def __init__(
+        self, message: str, *, parameter: str | None = None, retry_after: int | None = None
+    ) -> None:
+        super().__init__(message, parameter=parameter)
+        self.retry_after = retry_after
 
 
 def is_api_request() -> bool:
@@ -73,6 +80,9 @@ def error_response(status: int, code: str, message: str) -> Response:
 def _api_error(exc: ApiError) -> Response:
     response = jsonify(exc.to_json())
     response.status_code = exc.status
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
     return response
 
 

@@ -23,7 +23,7 @@ from directory.public.search_forms import NeedsForm, WhereForm, WhoForm
 from directory.public.search_page import build_results_page, home_area_code, km_to_miles_text
 from directory.public.search_params import load_terms, parse_args
 from directory.public.views import bp
-from search_index.store import IndexUnavailable
+from search_index.store import IndexRepairing, IndexUnavailable
 from search_index.vocabulary import load_vocabulary
 
 bp.add_app_template_filter(km_to_miles_text, "miles")
@@ -31,12 +31,17 @@ bp.add_app_template_global(guided.EMERGENCY_CONTACTS, "emergency_contacts")
 
 
 @bp.get("/search")
-def search() -> tuple[str, int] | str:
+def search() -> tuple[str, int] | tuple[str, int, dict[str, str]] | str:
     params = parse_args(request.args)
     terms = load_terms(db.session)
     form = SearchForm(formdata=None, data={"q": params.q, "where": params.where})
     try:
         page = build_results_page(db.session, params, terms)
+    except IndexRepairing as exc:
+        # Being rebuilt in the background (docs/adr/0017-background-repair-and-503.md).
+        current_app.logger.warning("search: %s", exc)
+        headers = {"Retry-After": str(exc.retry_after)}
+        return render_template("search/unavailable.html", search=form), 503, headers
     except (IndexUnavailable, OSError):
         # No usable index (missing, unreadable, disk trouble): say so and point to places
         # people can go, rather than the general error page.
