@@ -32,8 +32,12 @@ class Base(DeclarativeBase):
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets foreign keys on and a busy timeout for several processes."""
+    """Create an engine; SQLite gets foreign keys on and a busy timeout for several processes,
+    and a new database file is created readable by our own user only (0600)."""
     if url.startswith("sqlite"):
+        from directory.core.files import create_private_sqlite
+
+        create_private_sqlite(url)
         kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
         engine = create_engine(url, **kwargs)
 

@@ -1,7 +1,10 @@
 """The session listeners every write to the directory goes through, installed in one place.
 
-Three parts of the directory watch sessions rather than being called by each view:
+Four parts of the directory watch sessions rather than being called by each view:
 
+0. text cleaning (:mod:`directory.core.cleaning`, ``before_flush``): control characters and
+   lone surrogates are removed from every String, Text and JSON column (PostgreSQL refuses a
+   NUL), first, so everything after sees the text as stored;
 1. geocoding (:mod:`directory.places.geocode`, ``before_flush``): a saved location without
    coordinates gets them from its postcode;
 2. change tracking (:mod:`directory.listings.changes`, ``before_flush``): ``last_modified``,
@@ -25,10 +28,12 @@ from typing import Any
 def install(target: Any) -> None:
     """Install every listener, in order, on ``target``: a ``sessionmaker`` (its sessions only)
     or a ``Session`` class. Safe to call twice."""
+    from directory.core import cleaning
     from directory.listings import changes
     from directory.places import geocode
     from search_index import sync
 
+    cleaning.install(target)
     geocode.install(target)
     changes.install(target)
     sync.install(target)

@@ -28,11 +28,8 @@ from wtforms.validators import DataRequired, EqualTo, Length, Regexp, Validation
 
 from directory.accounts import passwords
 from directory.accounts.models import MemberRole
-
-#: One @, something either side, a dot in the domain, no spaces. The mail server is the real
-#: judge; this catches typing slips with a message that helps.
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s.]+$"
-EMAIL_MAX = 254
+from directory.core.emails import MAX_LENGTH as EMAIL_MAX
+from directory.core.emails import EmailAddress
 
 
 def email_field(label: str = "Email address", description: str = "") -> EmailField:
@@ -42,10 +39,7 @@ def email_field(label: str = "Email address", description: str = "") -> EmailFie
         validators=[
             DataRequired(message="Enter your email address"),
             Length(max=EMAIL_MAX, message=f"Email address must be {EMAIL_MAX} characters or fewer"),
-            Regexp(
-                EMAIL_PATTERN,
-                message="Enter an email address in the correct format, like name@example.com",
-            ),
+            EmailAddress(),
         ],
         widget=GovTextInput(),
     )

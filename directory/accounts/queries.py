@@ -15,8 +15,8 @@ def normalise_email(email: str | None) -> str:
 
 def find_user(session: Session, email: str | None) -> User | None:
     address = normalise_email(email)
-    if not address:
-        return None
+    if not address or not address.isprintable():
+        return None  # a NUL or control character names no account (and PostgreSQL refuses it)
     return session.scalar(select(User).where(func.lower(User.email) == address))
 
 

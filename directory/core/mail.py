@@ -17,6 +17,8 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from typing import Any
 
+from directory.core.emails import InvalidEmail, parse_email
+
 log = logging.getLogger(__name__)
 
 
@@ -26,6 +28,21 @@ class MailNotConfigured(RuntimeError):
 
 class MailFailed(RuntimeError):
     """The mail server could not be reached or refused the message."""
+
+
+class MailRefused(MailFailed):
+    """The recipient is not exactly one acceptable address (:mod:`directory.core.emails`):
+    nothing was sent. A :class:`MailFailed`, so every caller's error page covers it."""
+
+
+def recipient(to: str) -> str:
+    """``to`` as one parsed address, or :class:`MailRefused`: never a list, an IP literal or
+    a header with a line break in it, whatever a form let through."""
+    try:
+        return parse_email(to)
+    except InvalidEmail:
+        log.warning("Refused to send an email: the recipient is not one valid address")
+        raise MailRefused("not one valid address") from None
 
 
 @dataclass(frozen=True)
@@ -74,15 +91,17 @@ def build_message(sender: str, to: str, subject: str, text: str, html: str) -> E
 
 
 def send(settings: MailSettings, to: str, subject: str, text: str, html: str) -> None:
-    """Send one message; raises :class:`MailFailed` (with no address in it) on any failure."""
-    message = build_message(settings.sender, to, subject, text, html)
+    """Send one message to one address; raises :class:`MailFailed` (with no address in it) on
+    any failure, :class:`MailRefused` before connecting when ``to`` is not one address."""
+    address = recipient(to)
+    message = build_message(settings.sender, address, subject, text, html)
     try:
         with smtplib.SMTP(settings.server, settings.port, timeout=settings.timeout) as smtp:
             if settings.use_tls:
                 smtp.starttls(context=ssl.create_default_context())
             if settings.username:
                 smtp.login(settings.username, settings.password)
-            smtp.send_message(message)
+            smtp.send_message(message, to_addrs=[address])
     except (smtplib.SMTPException, OSError) as exc:
         log.warning("Could not send an email: %s", type(exc).__name__)
         raise MailFailed(type(exc).__name__) from None
@@ -129,7 +148,7 @@ class Mailer:
         folder = Path(config.get("MAIL_FILE_DIR") or Path(instance) / "mail")
         folder.mkdir(parents=True, exist_ok=True)
         sender = config.get("MAIL_DEFAULT_SENDER") or "no-reply@localhost"
-        message = build_message(sender, to, subject, text, html)
+        message = build_message(sender, recipient(to), subject, text, html)
         path = folder / f"{secrets.token_hex(8)}.eml"
         path.write_bytes(bytes(message))
         os.chmod(path, 0o600)

@@ -26,11 +26,11 @@ from wtforms import Field, RadioField, SelectMultipleField, StringField, SubmitF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from directory.core.emails import is_email
 from directory.listings.links import web_address
 from directory.listings.phones import normalise_phone
 from directory.places.postcodes import normalise_postcode
 
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 NAME_MAX = 200
 TEXT_MAX = 1000
@@ -98,7 +98,8 @@ def check_website(_form: Any, field: Field) -> None:
 
 
 def check_email(_form: Any, field: Field) -> None:
-    if field.data and not EMAIL_PATTERN.match(field.data):
+    """The one parser (:mod:`directory.core.emails`): one address, no lists or IP literals."""
+    if field.data and not is_email(field.data):
         raise ValidationError("Enter an email address in the correct format, like name@example.org")
 
 

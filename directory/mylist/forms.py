@@ -14,13 +14,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, EmailField, HiddenField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length
 
+from directory.core.emails import EmailAddress
 from directory.mylist.session_list import NOTE_MAX_LENGTH
-
-#: A deliberately simple check: one @, something either side, a dot in the domain, no spaces.
-#: The mail server is the real judge; this catches typing slips with a message that helps.
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s.]+$"
 
 
 class ServiceForm(FlaskForm):
@@ -55,10 +52,7 @@ class EmailForm(FlaskForm):
         validators=[
             DataRequired(message="Enter an email address"),
             Length(max=254, message="Email address must be 254 characters or fewer"),
-            Regexp(
-                EMAIL_PATTERN,
-                message="Enter an email address in the correct format, like name@example.com",
-            ),
+            EmailAddress(),
         ],
         widget=GovTextInput(),
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSubmitInput, GovTextInput
 from wtforms import EmailField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional
+
+from directory.core.emails import EmailAddress
 
 REPORT_MAX_LENGTH = 1200
 
@@ -52,11 +54,8 @@ class ReportProblemForm(FlaskForm):
         description="Only if you would like a reply. We will not use it for anything else.",
         validators=[
             Optional(),
-            Regexp(
-                r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-                message="Enter an email address in the correct format, like name@example.com",
-            ),
-            Length(max=320),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+            EmailAddress(),
         ],
         widget=GovTextInput(),
     )
