@@ -33,6 +33,8 @@ def _app_config(database_url: str, tmp_path: Path) -> dict:
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "DATABASE_URL": database_url,
+        # The test client's own address: absolute links are built from it (issue 14).
+        "PUBLIC_BASE_URL": "http://localhost",
         "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
         "WTF_CSRF_ENABLED": False,
     }

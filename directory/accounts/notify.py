@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from directory.accounts.models import Membership, User
 from directory.accounts.tokens import Purpose, make_token
 from directory.core.uow import QueuedMail, queue_mail
+from directory.core.urls import external_url
 from directory.extensions import mail
 from directory.staff.models import StaffAction
 
@@ -27,8 +28,8 @@ def send_account_mail(
     text, html = mail.render(
         f"account_{template}",
         service_name=service_name,
-        sign_in_url=url_for("accounts.sign_in", _external=True),
-        reset_url=url_for("accounts.reset", _external=True),
+        sign_in_url=external_url("accounts.sign_in"),
+        reset_url=external_url("accounts.reset"),
         **context,
     )
     queue_mail(session, QueuedMail(user.email, f"{subject} - {service_name}", text, html))
@@ -46,7 +47,7 @@ def describe_hours(hours: float) -> str:
 
 def token_link(endpoint: str, user: User, purpose: Purpose) -> str:
     """An absolute link carrying a signed, single-use token for ``user``."""
-    return url_for(endpoint, token=make_token(user, purpose), _external=True)
+    return external_url(endpoint, token=make_token(user, purpose))
 
 
 def log_staff_action(

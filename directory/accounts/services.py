@@ -3,8 +3,9 @@ everywhere, and the staff accounts the command line makes.
 
 Each function changes the session and queues its email; the caller owns the unit of work
 (:func:`directory.core.uow.unit_of_work`), so "create the account and send the link" happens
-together or not at all. Functions that email a link build it with ``url_for(...,
-_external=True)``: call them inside a request, or set ``SERVER_NAME`` for a command.
+together or not at all. Functions that email a link build it from ``PUBLIC_BASE_URL``
+(:func:`directory.core.urls.external_url`), never from the request's Host, so they work the
+same in a request and in a command.
 
 Security choices (docs/accounts.md):
 

@@ -13,12 +13,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from directory.api import errors, params, queries
 from directory.api.errors import NotFound
 from directory.api.filters import ServiceFilters
 from directory.core.ids import normalise_uuid
+from directory.core.urls import external_url
 from directory.db import db
 from directory.insights.logging import log_api_search
 from directory.listings.html import harmless_html
@@ -116,15 +117,16 @@ def index() -> Response:
         {
             "version": HSDS_VERSION,
             "profile": PROFILE_URL,
-            "openapi_url": url_for("api.openapi", _external=True),
+            "openapi_url": external_url("api.openapi"),
         }
     )
 
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    """The ORUK 3.0 OpenAPI document, with ``servers`` pointing at this deployment."""
-    base = url_for("api.index", _external=True).rstrip("/")
+    """The ORUK 3.0 OpenAPI document, with ``servers`` pointing at this deployment (from
+    ``PUBLIC_BASE_URL``, never the request's Host)."""
+    base = external_url("api.index").rstrip("/")
     document = dict(_openapi_document())
     document["servers"] = [{"url": base, "description": current_app.config["SERVICE_NAME"]}]
     return jsonify(document)

@@ -21,6 +21,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from directory.core import urls
 from directory.core.actor import Actor
 from directory.core.ids import new_id
 from directory.core.mail import MailFailed
@@ -188,14 +189,14 @@ def _render(
 
 
 def public_base_url() -> str:
-    """``PUBLIC_BASE_URL`` without its trailing slash: cron has no request to take it from."""
-    return str(current_app.config.get("PUBLIC_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+    """``PUBLIC_BASE_URL`` without its trailing slash: cron has no request to take it from
+    (the one helper, :mod:`directory.core.urls`)."""
+    return urls.public_base_url()
 
 
 def absolute_url(endpoint: str, **values: Any) -> str:
     """An absolute link to one of our pages, built without a request."""
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return public_base_url() + path
+    return urls.external_url(endpoint, **values)
 
 
 def _one_line(text: str | None) -> str:

@@ -13,13 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urljoin
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.accounts.models import Membership, User
+from directory.core import urls
 from directory.core.ids import normalise_uuid, utcnow
 from directory.core.uow import QueuedMail, queue_mail
 from directory.listings.models import Organization, Service
@@ -159,14 +159,15 @@ def member_addresses(session: Session, organization_id: str | None) -> list[str]
 
 
 def site_url(path: str) -> str:
-    """An absolute link to ``path`` on this site (emails need absolute links)."""
-    return urljoin(url_for("public.home", _external=True), path.lstrip("/"))
+    """An absolute link to ``path`` on this site (emails need absolute links), from
+    ``PUBLIC_BASE_URL``, never the request's Host (:mod:`directory.core.urls`)."""
+    return urls.site_url(path)
 
 
 def listing_url(service_id: str, name: str) -> str:
     from directory.public.views import listing_slug
 
-    return url_for("public.service", service_id=service_id, slug=listing_slug(name), _external=True)
+    return urls.external_url("public.service", service_id=service_id, slug=listing_slug(name))
 
 
 def email(

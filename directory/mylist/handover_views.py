@@ -12,6 +12,7 @@ from flask import current_app, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from directory.core.mail import MailFailed, MailSettings, mail_configured, send
+from directory.core.urls import external_url
 from directory.db import db
 from directory.mylist import pdf
 from directory.mylist.blueprint import bp, current_list, wants_notes
@@ -26,7 +27,7 @@ def _listing() -> ListView:
 
 
 def _site_url() -> str:
-    return url_for("public.home", _external=True)
+    return external_url("public.home")
 
 
 def _sheet_context(listing: ListView, notes: bool) -> dict:

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from directory.core.actor import Actor
 from directory.core.uow import unit_of_work
+from directory.core.urls import external_url
 from directory.db import db
 from directory.mylist.blueprint import bp, current_list
 from directory.mylist.forms import ConfirmForm
@@ -65,7 +66,7 @@ def shared(token: str) -> str | tuple[str, int]:
         shared=found,
         listing=listing,
         created=request.args.get("created") == "1",
-        share_url=url_for(".shared", token=found.token, _external=True),
+        share_url=external_url("mylist.shared", token=found.token),
         form=ConfirmForm(),
         details=details,
         unlisted_text=unlisted_text,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from directory.core.urls import external_url, site_host
 from directory.db import db
 from directory.extensions import limiter
 from directory.feedback.forms import PublicReportForm
@@ -66,7 +67,7 @@ def service(service_id: str, slug: str | None = None) -> str | BaseResponse:
     canonical = listing_slug(found.name)
     if slug != canonical or service_id != found.id:
         return redirect(url_for(".service", service_id=found.id, slug=canonical), 301)
-    page_url = url_for(".service", service_id=found.id, slug=canonical, _external=True)
+    page_url = external_url("public.service", service_id=found.id, slug=canonical)
     page = pages.service_page(db.session, found, page_url=page_url)
     return render_template("public/service.html", page=page, service=found)
 
@@ -139,9 +140,9 @@ def place_calendar(place_id: str) -> Response:
     body = place_page.place_calendar(
         db.session,
         found,
-        domain=request.host.split(":")[0],
-        page_url=lambda service: url_for(
-            ".service", service_id=service.id, slug=listing_slug(service.name), _external=True
+        domain=site_host(),
+        page_url=lambda service: external_url(
+            "public.service", service_id=service.id, slug=listing_slug(service.name)
         ),
     )
     response = Response(body, mimetype="text/calendar")

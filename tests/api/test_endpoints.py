@@ -166,14 +166,14 @@ def test_root_describes_the_api_and_its_openapi(directory_api):
 
 
 def test_openapi_document_points_at_this_server(directory_api):
-    response = directory_api.client.get(
-        "/api/openapi.json", base_url="https://directory.example.org"
-    )
+    """From PUBLIC_BASE_URL, whatever the request's Host (issue 14: Host header poisoning)."""
+    directory_api.app.config["PUBLIC_BASE_URL"] = "https://directory.example.org/"
+    response = directory_api.client.get("/api/openapi.json", base_url="http://127.0.0.1:8000")
     document = response.get_json()
     assert document["servers"][0]["url"] == "https://directory.example.org/api"
     assert document["openapi"].startswith("3.")
     assert "/services/{id}" in document["paths"]
-    root = directory_api.client.get("/api/", base_url="https://directory.example.org")
+    root = directory_api.client.get("/api/")
     assert root.get_json()["openapi_url"] == "https://directory.example.org/api/openapi.json"
 
 

@@ -45,6 +45,7 @@ def make_app(migrated_sqlite_template: Path, tmp_path: Path) -> Iterator[Callabl
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
             "SERVER_NAME": "directory.example.org",
+            "PUBLIC_BASE_URL": "http://directory.example.org",
             **overrides,
         }
         app = create_app(config)

@@ -158,7 +158,9 @@ def inbox(app: Flask) -> Iterator[Inbox]:
 
 @pytest.fixture
 def request_context(app: Flask) -> Iterator[None]:
-    """Services render emails with absolute links: they run inside a request, as in a view."""
+    """Services render emails with absolute links: they run inside a request, as in a view.
+    The links come from PUBLIC_BASE_URL, never from the request (issue 14)."""
+    app.config["PUBLIC_BASE_URL"] = "https://directory.example.org"
     with app.test_request_context("/", base_url="https://directory.example.org"):
         yield
 

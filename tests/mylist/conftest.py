@@ -36,6 +36,7 @@ def make_app(migrated_sqlite_template: Path, tmp_path: Path) -> Iterator:
             "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
+            "PUBLIC_BASE_URL": "http://localhost",
             **overrides,
         }
         app = create_app(config)

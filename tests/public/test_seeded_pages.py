@@ -75,8 +75,9 @@ class TestPlacePage:
         feed = get(client, CHESTER_LETS_TALK.rsplit("/", 1)[0] + "/sessions.ics")
         unfolded = feed.replace("\r\n ", "")
         assert "SUMMARY:Let's Talk Chester (demonstration listing)" in unfolded
-        assert re.search(
-            r"URL:http://localhost/services/[0-9a-f-]{36}/let-s-talk-chester\r\n", unfolded
+        base = re.escape(client.application.config["PUBLIC_BASE_URL"].rstrip("/"))
+        assert re.search(  # links from PUBLIC_BASE_URL, never the request's Host (issue 14)
+            "URL:" + base + r"/services/[0-9a-f-]{36}/let-s-talk-chester\r\n", unfolded
         )
 
 
