@@ -13,6 +13,7 @@ from directory.db import db
 #: Every blueprint, in one place: each module named here exposes ``bp``.
 BLUEPRINTS = (
     "directory.api.views",
+    "directory.ops.views",
     "directory.public.views",
     "directory.mylist.views",
     "directory.help_requests.views",

@@ -115,7 +115,14 @@ class Settings:
     )
     PUBLIC_BASE_URL: str = setting(
         "http://127.0.0.1:5000",
-        "The site's address, for links in emails sent outside a request (cron).",
+        "The site's address: every absolute link (emails, share links, the API's servers) is "
+        "built from it, never from the request's Host header.",
+    )
+    TRUSTED_HOSTS: str = setting(
+        "",
+        "Host names the site answers to, comma-separated (.example.org allows subdomains, * "
+        "any host); others get a 400.",
+        shown="the host of PUBLIC_BASE_URL, localhost, 127.0.0.1",
     )
     HOME_AREA_NAME: str = setting("Cheshire West and Chester", "The home council area.")
     HOME_AREA_CODE: str = setting("E06000050", "ONS code of the home council area.")
@@ -156,7 +163,21 @@ class Settings:
     REDIS_URL: str | None = setting(
         None, "Redis for rate-limit counters shared by every process (memory if unset)."
     )
+    REDIS_TIMEOUT: float = setting(
+        0.25,
+        "Seconds to wait for Redis to connect or answer; then limits are counted in memory.",
+    )
     RATELIMIT_ENABLED: bool = setting(True, "Rate limits on or off.")
+    RATELIMIT_KEY: str = setting(
+        "ip",
+        "What a rate limit counts: ip (each client address) or ip+session (each browser "
+        "session behind an address, for a contact centre sharing one address).",
+    )
+    RATELIMIT_ROUTES: str = setting(
+        "",
+        'Limits for single routes as JSON, {"endpoint": "limit"}, replacing that route\'s '
+        'own setting, e.g. {"public.search": "300 per minute"}.',
+    )
     RATELIMIT_PAGES: str = setting("120 per minute", "Page views per client address.")
     RATELIMIT_FORMS: str = setting("10 per minute;60 per hour", "Form posts per client address.")
     RATELIMIT_API: str = setting("600 per minute", "API requests per client address.")
@@ -183,6 +204,9 @@ class Settings:
     EMAIL_VERIFY_MAX_AGE_HOURS: int = setting(48, "How long an email confirmation link works.")
     PASSWORD_RESET_MAX_AGE_HOURS: int = setting(1, "How long a password reset link works.")
     INVITE_MAX_AGE_HOURS: int = setting(168, "How long an invitation to join works.")
+    MAX_CONTENT_LENGTH: int = setting(
+        1024 * 1024, "The largest request body in bytes; a bigger one gets a 413 page."
+    )
 
     # Email --------------------------------------------------------------------------------
     MAIL_SERVER: str = setting(
@@ -205,6 +229,9 @@ class Settings:
         30, "How long a reminder's \u201cstill correct\u201d link works."
     )
     REPORT_REPLY_DAYS: int = setting(90, "Days a problem reporter's reply address is kept.")
+    REPORT_TEXT_DAYS: int = setting(
+        365, "Days after a problem report is resolved that what the reporter wrote is kept."
+    )
     PERSONAL_DATA_DAYS: int = setting(
         90, "Days after closing that a help request's or offer's personal data is kept."
     )
@@ -247,6 +274,17 @@ class Settings:
     )
     PLACE_NAMES_CHECK_SECONDS: float = setting(
         30.0, "Seconds between checks for new place names in listings' addresses."
+    )
+
+    # Operations ---------------------------------------------------------------------------
+    LOG_FORMAT: str = setting(
+        "text",
+        "text (Python's default logging) or json: one JSON object per line, with one line "
+        "per request (method, endpoint, status, duration, request id).",
+    )
+    LOG_LEVEL: str = setting("INFO", "The least severe log level written when LOG_FORMAT=json.")
+    READINESS_TIMEOUT: float = setting(
+        2.0, "Seconds /readyz waits for the database before answering 503."
     )
 
     # Imports ------------------------------------------------------------------------------
@@ -322,12 +360,16 @@ def secret_key(settings: Settings) -> str:
     """
     if settings.SECRET_KEY:
         return settings.SECRET_KEY
+    from directory.core.files import create_private_file, make_private
+
     path = Path(settings.INSTANCE_DIR) / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
-    path.write_text(key)
+    # Created 0600 in one step (never world-readable, whatever the umask); an existing key
+    # is kept and its group and other permissions are taken away.
+    if not create_private_file(path, key.encode()):
+        make_private(path)
+        return path.read_text().strip()
     return key
 
 

@@ -14,6 +14,9 @@ it reads (all typed and defaulted in :mod:`directory.config`, listed in docs/con
 * ``MAP_TILE_URL`` / ``MAP_TILE_ATTRIBUTION``: the tile server for place maps ("" turns maps
   off); its origin is allowed in the Content Security Policy.
 * ``EXIT_PAGE_URL``: where "Exit this page" goes (default BBC Weather).
+* Issue 14's guards and operations (:mod:`directory.ops`): ``TRUSTED_HOSTS``, the defensive
+  session reader, ``MAX_CONTENT_LENGTH`` (413 page), no-store on safety pages, ``/healthz``
+  and ``/readyz``, ``LOG_FORMAT``, ``RATELIMIT_KEY``, ``RATELIMIT_ROUTES``, ``REDIS_TIMEOUT``.
 """
 
 from __future__ import annotations
@@ -30,13 +33,19 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from directory import ops
 from directory.config import as_bool
 from directory.extensions import csrf, limiter, mail
 from directory.public import assets, formatting
 
 log = logging.getLogger(__name__)
 
-ERROR_TEMPLATES = {400: "errors/400.html", 404: "errors/404.html", 429: "errors/429.html"}
+ERROR_TEMPLATES = {
+    400: "errors/400.html",
+    404: "errors/404.html",
+    413: "errors/413.html",
+    429: "errors/429.html",
+}
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(self), gyroscope=(), magnetometer=(), "
     "microphone=(), payment=(), usb=(), browsing-topics=()"
@@ -52,6 +61,7 @@ def init_app(app: Flask) -> None:
     WTFormsHelpers(app)
     _rate_limits(app)
     assets.init_app(app)
+    ops.init_app(app)  # before ProxyFix wraps the app, so the host checked is the forwarded one
     if app.config["TRUSTED_PROXY_COUNT"]:
         count = int(app.config["TRUSTED_PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
@@ -63,6 +73,7 @@ def init_app(app: Flask) -> None:
 
 def _settings(app: Flask) -> None:
     """Flask-Limiter's own settings, derived from ours once the factory's overrides are in."""
+    ops.configure(app)
     app.config["RATELIMIT_ENABLED"] = as_bool(app.config["RATELIMIT_ENABLED"], "RATELIMIT_ENABLED")
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
 

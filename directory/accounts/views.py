@@ -13,13 +13,14 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 from werkzeug.wrappers import Response
 
 from directory.accounts.models import User
 from directory.accounts.tokens import TokenProblem
 from directory.core.actor import Actor
 from directory.extensions import limiter
+from directory.ops.ratelimits import route_limit
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -32,7 +33,8 @@ MEMBER_HOME = "/manage/"
 
 
 def account_limit() -> str:
-    return current_app.config.get("RATELIMIT_ACCOUNT", DEFAULT_LIMIT)
+    """``RATELIMIT_ACCOUNT``, or the route's own entry in ``RATELIMIT_ROUTES``."""
+    return route_limit("RATELIMIT_ACCOUNT", DEFAULT_LIMIT)
 
 
 def limited() -> Callable[[Any], Any]:

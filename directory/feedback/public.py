@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from directory.core.actor import Actor
@@ -17,6 +16,7 @@ from directory.feedback.forms import PublicReportForm
 from directory.feedback.models import ProblemReport
 from directory.feedback.services import record_problem
 from directory.listings.models import Service
+from directory.ops.ratelimits import route_limit
 
 DEFAULT_REPORT_LIMIT = "5 per minute;30 per hour"
 
@@ -26,8 +26,8 @@ PUBLIC_FORM = Actor("public", "report-form")
 
 def report_limit() -> str:
     """The rate limit for sending the form, read per request so tests and deployments can set
-    ``RATELIMIT_REPORTS``."""
-    return current_app.config.get("RATELIMIT_REPORTS") or DEFAULT_REPORT_LIMIT
+    ``RATELIMIT_REPORTS`` (or the route's entry in ``RATELIMIT_ROUTES``)."""
+    return route_limit("RATELIMIT_REPORTS", DEFAULT_REPORT_LIMIT)
 
 
 def submit_report(

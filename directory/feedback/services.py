@@ -14,6 +14,10 @@ from directory.listings.models import Service
 
 #: Reply addresses are kept this long, then blanked: long enough for staff to answer.
 REPLY_ADDRESS_DAYS = 90
+#: What a resolved report's text is kept for (``REPORT_TEXT_DAYS``), then replaced.
+REPORT_TEXT_DAYS = 365
+#: What a report says once its text has gone: people may have put personal details in it.
+REMOVED_TEXT = "(What the reporter wrote was deleted after the report was dealt with.)"
 
 
 def record_problem(
@@ -40,6 +44,8 @@ def purge_reply_addresses(session: Session, days: int = REPLY_ADDRESS_DAYS) -> i
     """Blank reply addresses on reports older than ``days``, and on any report whose reply has
     been sent (the address has done its job); returns how many were blanked. Running it again
     changes nothing. The caller commits."""
+    if days < 1:
+        raise ValueError("days must be 1 or more")  # -1 would blank every address at once
     cutoff = utcnow() - timedelta(days=days)
     result = session.execute(
         update(ProblemReport)
@@ -48,6 +54,27 @@ def purge_reply_addresses(session: Session, days: int = REPLY_ADDRESS_DAYS) -> i
             or_(ProblemReport.created_at < cutoff, ProblemReport.reply_sent_at.is_not(None)),
         )
         .values(reply_email=None)
+    )
+    return result.rowcount or 0
+
+
+def purge_report_text(session: Session, days: int = REPORT_TEXT_DAYS) -> int:
+    """Replace what the reporter wrote with :data:`REMOVED_TEXT` on reports resolved more than
+    ``days`` ago (open and passed-on reports keep it: someone still needs to read it); returns
+    how many. The report itself stays, so the staff's record of what was done is kept.
+    Running it again changes nothing. The caller commits."""
+    if days < 1:
+        raise ValueError("days must be 1 or more")
+    cutoff = utcnow() - timedelta(days=days)
+    result = session.execute(
+        update(ProblemReport)
+        .where(
+            ProblemReport.state == ReportState.RESOLVED,
+            ProblemReport.resolved_at.is_not(None),
+            ProblemReport.resolved_at < cutoff,
+            ProblemReport.problem != REMOVED_TEXT,
+        )
+        .values(problem=REMOVED_TEXT)
     )
     return result.rowcount or 0
 

@@ -16,12 +16,14 @@ from directory.accounts.policy import staff_required, user_label
 from directory.core.actor import Actor
 from directory.core.mail import MailFailed
 from directory.core.uow import unit_of_work
+from directory.core.urls import external_url
 from directory.db import db
 from directory.extensions import limiter
 from directory.feedback import workflow
 from directory.feedback.forms import PassForm, ReplyForm, ResolveForm
 from directory.feedback.links import link_context
 from directory.feedback.models import ProblemReport, ReportState
+from directory.feedback.services import REPORT_TEXT_DAYS
 from directory.staff.limits import staff_limit
 
 bp = Blueprint("reports", __name__, url_prefix="/staff/reports")
@@ -31,6 +33,13 @@ bp = Blueprint("reports", __name__, url_prefix="/staff/reports")
 def report_reply_days() -> int:
     """The privacy notice's "we delete it after N days" (``REPORT_REPLY_DAYS``)."""
     return workflow.reply_days(current_app.config)
+
+
+@bp.app_template_global()
+def report_text_days() -> int:
+    """The privacy notice's "we delete what you wrote N days after" (``REPORT_TEXT_DAYS``,
+    the same number ``reports purge`` uses)."""
+    return int(current_app.config.get("REPORT_TEXT_DAYS") or REPORT_TEXT_DAYS)
 
 
 PER_PAGE = 50
@@ -153,7 +162,7 @@ def pass_on(report_id: str) -> str | BaseResponse:
     form = PassForm(prefix="pass")
     if not form.validate_on_submit():
         abort(400)
-    link = url_for("org_reports.view", report_id=report.id, _external=True)
+    link = external_url("org_reports.view", report_id=report.id)
     try:
         with unit_of_work(db.session, Actor.user(current_user.id)):
             count = workflow.pass_to_organisation(db.session, report, current_user.id, link)

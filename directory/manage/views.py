@@ -9,7 +9,7 @@ another organisation's page is forbidden (403). The wizard's question pages are 
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -23,14 +23,16 @@ from directory.manage import claims, services, wizard
 from directory.manage.forms import ButtonForm, ClaimForm
 from directory.manage.overview import overview
 from directory.moderation.models import EDITABLE_STATES, Claim, Proposal, ProposalState
+from directory.ops.ratelimits import route_limit
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
 
 def manage_limit() -> str:
     """POSTs under /manage/: a wizard is a dozen forms in a few minutes, so the site's
-    default form limit would stop a quick typist; still limited (``RATELIMIT_MANAGE``)."""
-    return current_app.config.get("RATELIMIT_MANAGE", "60 per minute;600 per hour")
+    default form limit would stop a quick typist; still limited (``RATELIMIT_MANAGE``, or the
+    route's entry in ``RATELIMIT_ROUTES``)."""
+    return route_limit("RATELIMIT_MANAGE", "60 per minute;600 per hour")
 
 
 def actor() -> Actor:

@@ -7,10 +7,11 @@ posts are still limited, per client address, by ``RATELIMIT_STAFF``.
 
 from __future__ import annotations
 
-from flask import current_app
+from directory.ops.ratelimits import route_limit
 
 DEFAULT = "120 per minute;2000 per hour"
 
 
 def staff_limit() -> str:
-    return str(current_app.config.get("RATELIMIT_STAFF") or DEFAULT)
+    """``RATELIMIT_STAFF``, or the route's own entry in ``RATELIMIT_ROUTES``."""
+    return route_limit("RATELIMIT_STAFF", DEFAULT)

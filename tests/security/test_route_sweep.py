@@ -227,6 +227,6 @@ def test_every_public_route_answers_anyone_without_a_500(shared_world):
             if url.endswith("/sign-out") and method == "POST":
                 continue  # would end the sweep's own session
             status = _call(client, method, url).status_code
-            if status >= 500:
+            if status >= 500 and not (url == "/readyz" and status == 503):  # "not ready"
                 problems.append((who, method, url, status))
     assert not problems, problems
