@@ -277,8 +277,6 @@ PUBLIC_ENDPOINTS = {
     ),
     # Liveness and readiness for load balancers: no data, no session (issue 14).
     **dict.fromkeys(["ops.healthz", "ops.readyz"], "health checks"),
-    # Liveness and readiness for load balancers: no data, no session (issue 14).
-    **dict.fromkeys(["ops.healthz", "ops.readyz"], "health checks"),
     # Offering help: no account needed (answers kept in a server-side draft; the send button
     # is rate-limited and has a honeypot).
     **dict.fromkeys(
