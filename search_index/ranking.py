@@ -178,6 +178,21 @@ def rank(
     limit: int,
     home: int | None = None,
 ) -> list[tuple[int, float]]:
+    """``rank_arrays`` as a list of (document, blended score) pairs."""
+    ids, blended = rank_arrays(view, final, scores, scope, sort, now, limit, home)
+    return list(zip(ids.tolist(), blended.tolist(), strict=True))
+
+
+def rank_arrays(
+    view: IndexView,
+    final: int,
+    scores: np.ndarray | None,
+    scope: GeoScope,
+    sort: str,
+    now: datetime,
+    limit: int,
+    home: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """The best ``limit`` documents of ``final`` with their blended scores, best first
     (ties: lower document number first), or nearest first with ``sort="distance"``.
 
@@ -186,7 +201,7 @@ def rank(
     postcode sees their own council's help before a neighbouring county's."""
     ids = bitsets.ids_of(final, view.size)
     if not len(ids) or limit <= 0:
-        return []
+        return np.zeros(0, np.int64), np.zeros(0, np.float64)
     relevance = np.ones(len(ids))
     if scores is not None:
         found = scores[ids]
@@ -210,7 +225,7 @@ def rank(
             order = keep[np.lexsort((ids[keep], -blended[keep]))][:limit]
         else:
             order = np.lexsort((ids, -blended))
-    return list(zip(ids[order].tolist(), blended[order].tolist(), strict=True))
+    return ids[order].astype(np.int64), blended[order]
 
 
 def stored_row(searcher: Searcher, docnum: int) -> dict:

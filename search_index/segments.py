@@ -99,13 +99,29 @@ class SegmentData:
         return self._get(("lengths", field), build)
 
     def column(self, leaf: Any, name: str) -> list:
-        """Any column as a list (None past its end)."""
+        """Any column as a list, the column type's default (``b""`` for keys) where a
+        document has no value: past its end, or for the whole segment when no document of
+        it has one. A segment holding only area documents (an edit to a phone- or
+        online-only service) has no ``sal_key`` column at all, and reading None there as a
+        key made every API search including that service answer 500."""
 
         def build() -> list:
+            default = leaf.schema[name].column_type.default_value()
             found = list(leaf.column_reader(name)) if leaf.has_column(name) else []
-            return found + [None] * (self.size - len(found))
+            return found + [default] * (self.size - len(found))
 
         return self._get(("column", name), build)
+
+    def keys(self, leaf: Any, name: str) -> np.ndarray:
+        """A key column (``service_key``, ``sal_key``) as a numpy array of ``bytes``
+        objects, so a ranked list of documents picks its keys in one indexing step."""
+
+        def build() -> np.ndarray:
+            out = np.empty(self.size, dtype=object)
+            out[:] = self.column(leaf, name)
+            return out
+
+        return self._get(("keys", name), build)
 
     def open_at(self, leaf: Any, minute_of_week: int) -> int:
         """Documents with a weekly session running at this minute (0 = Monday 00:00)."""

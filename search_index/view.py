@@ -207,6 +207,16 @@ class IndexView:
 
         return self.derived(("column", name), build)  # type: ignore[return-value]
 
+    def keys(self, name: str) -> np.ndarray:
+        """A key column as a numpy array of ``bytes`` indexed by document number (b"" where
+        a document has none), made from the segments' own arrays (cached)."""
+
+        def build() -> np.ndarray:
+            parts = [data.keys(leaf, name) for leaf, _offset, data in self.leaves]
+            return np.concatenate(parts) if parts else np.empty(0, dtype=object)
+
+        return self.derived(("keys", name), build)  # type: ignore[return-value]
+
     def derived(self, key: object, build: Callable[[], object]) -> object:
         """A value computed once per searcher (e.g. "aged 70" bits)."""
         found = self._derived.get(key)

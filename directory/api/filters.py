@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from directory.listings.models import Schedule, Service, ServiceArea
@@ -114,45 +115,66 @@ def _age_conditions(filters: ServiceFilters) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _linked_to_terms(term_ids: Select | list[str]) -> ColumnElement[bool]:
-    linked = select(Attribute.link_id).where(
-        Attribute.link_entity == "service", Attribute.taxonomy_term_id.in_(term_ids)
-    )
-    return Service.id.in_(linked)
+def _in_or_exists(key: Any, query: Select, correlated: bool) -> ColumnElement[bool]:
+    """``key IN (query)``, or with ``correlated`` ``EXISTS (query WHERE <its column> = key)``.
+
+    ``IN`` reads the subquery's rows once, which suits a whole list; ``EXISTS`` probes an
+    index per row, which suits a page of ranked ids: then the cost is the page's, not the
+    size of the term's, area's or schedule's whole set of rows (see ``directory.api.ranked``).
+    """
+    if not correlated:
+        return key.in_(query)
+    column = query.selected_columns[0]
+    return query.with_only_columns(literal(1)).where(column == key).exists()
 
 
-def _covering(place: Place) -> ColumnElement[bool]:
+def _linked_to_terms(term_ids: Select | list[str], correlated: bool) -> ColumnElement[bool]:
+    # Per row, the link_id index must drive: ``|| ''`` keeps SQLite (which has no statistics
+    # to tell it otherwise) from reading every attribute of the term for each service.
+    term = Attribute.taxonomy_term_id.concat("") if correlated else Attribute.taxonomy_term_id
+    linked = select(Attribute.link_id).where(Attribute.link_entity == "service", term.in_(term_ids))
+    return _in_or_exists(Service.id, linked, correlated)
+
+
+def _covering(place: Place, correlated: bool) -> ColumnElement[bool]:
     """The service declares a local-authority service area containing the place."""
     areas = select(ServiceArea.service_id).where(
         func.lower(ServiceArea.extent_type) == "local_authority",
         ServiceArea.extent.in_(sorted(place.authority_codes) or [""]),
     )
-    return Service.id.in_(areas)
+    return _in_or_exists(Service.id, areas, correlated)
 
 
-def matching_service_ids(
-    session: Session, filters: ServiceFilters, *, location_level: bool = False
-) -> Select:
-    """``SELECT service.id`` for the public services that pass every SQL filter.
+def service_conditions(
+    session: Session,
+    filters: ServiceFilters,
+    *,
+    location_level: bool = False,
+    correlated: bool = False,
+    public: bool = True,
+) -> list[ColumnElement[bool]]:
+    """WHERE conditions on ``service`` for the public services that pass every SQL filter:
+    the public rule first, then one condition per filter asked for.
 
-    This is the one query every list builds on. Text and distance are left to the search
-    index. With ``location_level`` the schedule filters are left out, for the caller to apply
-    per service-at-location.
+    Text and distance are left to the search index. With ``location_level`` the schedule
+    filters are left out, for the caller to apply per service-at-location. ``correlated``
+    for a page of ids rather than a whole list (see ``_in_or_exists``). ``public=False``
+    leaves the public rule out, for ids the search index (public listings only) gave.
     """
-    query = select(Service.id).where(public_clause())
+    conditions: list[ColumnElement[bool]] = [public_clause()] if public else []
     if filters.organization_id is not None:
-        query = query.where(Service.organization_id == filters.organization_id)
+        conditions.append(Service.organization_id == filters.organization_id)
     if filters.modified_after is not None:
-        query = query.where(Service.last_modified >= filters.modified_after)
+        conditions.append(Service.last_modified >= filters.modified_after)
     if filters.taxonomy_term_id is not None:
         terms = term_and_descendants(session, filters.taxonomy_term_id)
-        query = query.where(_linked_to_terms(sorted(terms)))
+        conditions.append(_linked_to_terms(sorted(terms), correlated))
     if filters.taxonomy_id is not None:
         terms_of = select(TaxonomyTerm.id).where(TaxonomyTerm.taxonomy_id == filters.taxonomy_id)
-        query = query.where(_linked_to_terms(terms_of))
-    query = query.where(*_age_conditions(filters))
+        conditions.append(_linked_to_terms(terms_of, correlated))
+    conditions.extend(_age_conditions(filters))
     if filters.place is not None and filters.proximity is None:
-        query = query.where(_covering(filters.place))
+        conditions.append(_covering(filters.place, correlated))
     if not location_level and filters.asks_schedule:
         at_service = select(Schedule.service_id).where(*_schedule_conditions(filters))
         at_sal = (
@@ -160,8 +182,26 @@ def matching_service_ids(
             .join(Schedule, Schedule.service_at_location_id == ServiceAtLocation.id)
             .where(*_schedule_conditions(filters))
         )
-        query = query.where(or_(Service.id.in_(at_service), Service.id.in_(at_sal)))
-    return query
+        conditions.append(
+            or_(
+                _in_or_exists(Service.id, at_service, correlated),
+                _in_or_exists(Service.id, at_sal, correlated),
+            )
+        )
+    return conditions
+
+
+def matching_service_ids(
+    session: Session, filters: ServiceFilters, *, location_level: bool = False
+) -> Select:
+    """``SELECT service.id`` for the public services that pass every SQL filter.
+
+    This is the one query every unranked list builds on (ranked lists apply the same
+    :func:`service_conditions` to the ids of one page at a time).
+    """
+    return select(Service.id).where(
+        *service_conditions(session, filters, location_level=location_level)
+    )
 
 
 def service_at_location_conditions(
@@ -175,8 +215,18 @@ def service_at_location_conditions(
     conditions = [
         ServiceAtLocation.service_id.in_(
             matching_service_ids(session, filters, location_level=True)
-        )
+        ),
+        *schedule_at_location_conditions(filters),
     ]
+    return conditions
+
+
+def schedule_at_location_conditions(
+    filters: ServiceFilters, *, correlated: bool = False
+) -> list[ColumnElement[bool]]:
+    """The schedule filters on ``service_at_location`` (see
+    :func:`service_at_location_conditions`); none when no day or time is asked for."""
+    conditions: list[ColumnElement[bool]] = []
     if filters.asks_schedule:
         own = select(Schedule.service_at_location_id).where(*_schedule_conditions(filters))
         service_wide = select(Schedule.service_id).where(
@@ -184,8 +234,8 @@ def service_at_location_conditions(
         )
         conditions.append(
             or_(
-                ServiceAtLocation.id.in_(own),
-                ServiceAtLocation.service_id.in_(service_wide),
+                _in_or_exists(ServiceAtLocation.id, own, correlated),
+                _in_or_exists(ServiceAtLocation.service_id, service_wide, correlated),
             )
         )
     return conditions

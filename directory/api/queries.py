@@ -9,22 +9,21 @@ a filter selects is decided in :mod:`directory.api.filters`.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, literal, select
-from sqlalchemy.orm import Load, Session, selectinload
+from sqlalchemy.orm import Load, Session, aliased, selectinload
 
 from directory.api.filters import (
     ServiceFilters,
     matching_service_ids,
+    schedule_at_location_conditions,
     service_at_location_conditions,
+    service_conditions,
 )
-from directory.api.ranked import (
-    index_matches,
-    ranked_service_at_location_ids,
-    ranked_service_ids,
-)
+from directory.api.ranked import ranked_ids, ranked_slice
 from directory.listings.models import Contact, Organization, Service
 from directory.listings.visibility import public_clause
 from directory.places.models import Location, ServiceAtLocation
@@ -65,29 +64,61 @@ def _page(session: Session, query: Select, count_of: Select, paging: Paging) -> 
 
 
 def _ranked_page(
-    session: Session, model: type, ranked: list[str], allowed: Select, paging: Paging, *options: Any
+    session: Session,
+    model: type,
+    ranked: Sequence[str],
+    allowed: Callable[[list[str]], Select],
+    counted: Callable[[list[str]], Select],
+    exact: bool,
+    paging: Paging,
+    *options: Any,
 ) -> Page:
-    """A page of ``ranked`` (ids in the index's order) keeping those ``allowed`` selects."""
-    allowed_ids = set(session.scalars(allowed))
-    ordered = [record_id for record_id in ranked if record_id in allowed_ids]
-    wanted = ordered[paging.offset : paging.offset + paging.per_page]
-    found = {
-        item.id: item
-        for item in session.scalars(select(model).where(model.id.in_(wanted)).options(*options))
-    }
-    items = [found[record_id] for record_id in wanted if record_id in found]
-    return Page(items=items, total_items=len(ordered), paging=paging)
+    """A page of ``ranked`` (ids in the index's order) keeping those ``allowed`` lets
+    through, reading the rows of the page's ids only (``directory.api.ranked.ranked_slice``)."""
+    found = ranked_slice(
+        session, ranked, allowed, counted=counted, exact=exact, offset=paging.offset,
+        limit=paging.per_page,
+    )  # fmt: skip
+    by_id = {}
+    if found.ids:
+        query = select(model).where(model.id.in_(found.ids)).options(*options)
+        by_id = {item.id: item for item in session.scalars(query)}
+    items = [by_id[record_id] for record_id in found.ids if record_id in by_id]
+    return Page(items=items, total_items=found.total, paging=paging)
+
+
+#: The service rows a page of ranked ids is looked up in (see ``_service_passes``).
+_PAGE_SERVICE = aliased(Service, name="page_service")
+
+
+def _service_passes(key: Any, conditions: list[Any]) -> Any:
+    """``EXISTS (SELECT 1 FROM service WHERE service.id = key AND <conditions>)``.
+
+    The conditions go on a second reference to ``service`` reached by its primary key, not
+    on the row the ids are looked up in: SQLite, with no statistics, otherwise reads every
+    active service through the ``listing_status`` index instead of the page's ids."""
+    return select(literal(1)).where(Service.id == key, *conditions).exists()
 
 
 def list_services(session: Session, filters: ServiceFilters, paging: Paging) -> Page[Service]:
     """A page of public services (one-to-one fields and organisation): by (name, id), or in
     the search index's order when the request has text or a distance."""
-    ids = matching_service_ids(session, filters)
     if filters.asks_index:
-        ranked = ranked_service_ids(index_matches(filters))
-        return _ranked_page(
-            session, Service, ranked, ids, paging, selectinload(Service.organization)
-        )
+        asked = service_conditions(session, filters, correlated=True, public=False)
+        conditions = [public_clause(), *asked]
+
+        def allowed(ids: list[str]) -> Select:
+            page = _PAGE_SERVICE
+            return select(page.id).where(page.id.in_(ids), _service_passes(page.id, conditions))
+
+        def counted(ids: list[str]) -> Select:
+            return select(Service.id).where(Service.id.in_(ids), *asked)
+
+        ranked = ranked_ids(filters, "service")
+        exact = bool(asked)
+        load = selectinload(Service.organization)
+        return _ranked_page(session, Service, ranked, allowed, counted, exact, paging, load)
+    ids = matching_service_ids(session, filters)
     query = (
         select(Service)
         .where(Service.id.in_(ids))
@@ -137,12 +168,29 @@ def list_service_at_locations(
 ) -> Page[ServiceAtLocation]:
     """A page of public services at their locations: by service name, location name and id,
     or in the search index's order when the request has text or a distance."""
-    conditions = service_at_location_conditions(session, filters)
     if filters.asks_index:
-        ranked = ranked_service_at_location_ids(index_matches(filters))
-        allowed = select(ServiceAtLocation.id).where(*conditions)
+        # The service's row by its key, not ``service_id IN (every public service)``: the
+        # database reads the page's rows only.
+        on_service = service_conditions(
+            session, filters, location_level=True, correlated=True, public=False
+        )
+        on_location = schedule_at_location_conditions(filters, correlated=True)
+
+        def allowed_at(ids: list[str], public: bool = True) -> Select:
+            sal = ServiceAtLocation
+            passes = _service_passes(sal.service_id, [public_clause()] * public + on_service)
+            return select(sal.id).where(sal.id.in_(ids), passes, *on_location)
+
+        def counted_at(ids: list[str]) -> Select:
+            return allowed_at(ids, public=False)
+
         load = selectinload(ServiceAtLocation.service).selectinload(Service.organization)
-        return _ranked_page(session, ServiceAtLocation, ranked, allowed, paging, load)
+        ranked = ranked_ids(filters, "service_at_location")
+        exact = bool(on_service or on_location)
+        return _ranked_page(
+            session, ServiceAtLocation, ranked, allowed_at, counted_at, exact, paging, load
+        )
+    conditions = service_at_location_conditions(session, filters)
     query = (
         select(ServiceAtLocation)
         .join(ServiceAtLocation.service)

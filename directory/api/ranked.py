@@ -1,22 +1,45 @@
 """``search``, and ``postcode`` with ``proximity``, answered by the search index.
 
 The index ranks every public listing the text matches (with the same synonyms, intent phrases
-and typo tolerance as the public site) or every venue within the distance, best first; SQL
-then keeps those that pass the API's other filters (:mod:`directory.api.filters`), and the
-page is cut from that ranked list. So a consumer searching "lonely" gets befriending services
-as a resident would, not only listings containing the word.
+and typo tolerance as the public site) or every venue within the distance, best first. So a
+consumer searching "lonely" gets befriending services as a resident would, not only listings
+containing the word.
+
+The cost of a request grows with its answer, never with the directory. The index holds
+public listings only, so with no other filter its ranked list *is* the answer: the total is
+its length and SQL reads the page's rows alone (``id IN (<the page's ids>)``, with the public
+rule, so a listing hidden a moment ago and not yet out of this process's index is skipped).
+The API's other filters (organisation, taxonomy, ages, schedules, modified dates, service
+areas) have no exact twin in the index (its need fields hold inferred needs and only two
+taxonomies, its ages are whole years), so SQL applies them to page-sized chunks of the
+ranked ids, walking down the list until the page is full, then counts the rest of the list
+in larger chunks (one row each). docs/api.md, "Search and proximity".
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
 from directory.api.errors import Unavailable
 from directory.api.filters import MAX_PROXIMITY_METRES, ServiceFilters
-from search_index import Matches, SearchRequest, match_all
-from search_index.store import IndexUnavailable
+from search_index import SearchRequest
+from search_index.keys import match_keys
+from search_index.store import IndexRepairing, IndexUnavailable
+
+#: Ranked ids counted per SQL query once the page is full (one row per query).
+COUNT_CHUNK = 1000
+#: The fewest ranked ids checked per SQL query while filling a page.
+MIN_CHUNK = 20
 
 
-def index_matches(filters: ServiceFilters) -> Matches:
-    """Every index match for the request's text and distance, best (or nearest) first.
+def ranked_ids(filters: ServiceFilters, level: str) -> Sequence[str]:
+    """Every public service (``level="service"``) or service at a location
+    (``"service_at_location"``; area matches left out) the index matches for the request's
+    text and distance, best (or nearest) first, each once.
 
     With a distance and no text the list is nearest first; with text it is by relevance
     blended with distance, as on the public site. Every word must count (directly, through a
@@ -24,8 +47,8 @@ def index_matches(filters: ServiceFilters) -> Matches:
     to listings matching only some of the words, since it has no way to say it did.
 
     ``proximity`` may be up to 1,000 km, beyond the public site's 80 km cap. Raises
-    ``Unavailable`` (a 503) when there is no usable index, which the store rebuilds on its
-    own.
+    ``Unavailable`` (a 503, with ``Retry-After`` while the index is being repaired in the
+    background) when there is no usable index.
     """
     near = filters.place is not None and filters.proximity is not None
     request = SearchRequest(
@@ -35,23 +58,82 @@ def index_matches(filters: ServiceFilters) -> Matches:
         include_covering=False,
         sort="best" if filters.search else "distance",
     )
+    parameter = "search" if filters.search else "proximity"
     try:
-        return match_all(request, max_radius_km=MAX_PROXIMITY_METRES / 1000, widen=False)
+        keys = match_keys(
+            request, level=level, max_radius_km=MAX_PROXIMITY_METRES / 1000, widen=False
+        )
+    except IndexRepairing as exc:
+        raise Unavailable(
+            "Searching is being repaired; try again in a minute.",
+            parameter=parameter,
+            retry_after=exc.retry_after,
+        ) from None
     except IndexUnavailable:
         raise Unavailable(
             "Searching is not available at the moment; try again in a minute.",
-            parameter="search" if filters.search else "proximity",
+            parameter=parameter,
         ) from None
+    return keys.ids
 
 
-def ranked_service_ids(matches: Matches) -> list[str]:
-    """Service ids in rank order, each once (a service matching at several places counts
-    at its best one)."""
-    return list(dict.fromkeys(m.service_id for m in matches.matches))
+@dataclass(frozen=True)
+class RankedSlice:
+    """The ids of one page, in the index's order, and how many ids pass in all."""
+
+    ids: list[str]
+    total: int
 
 
-def ranked_service_at_location_ids(matches: Matches) -> list[str]:
-    """Service-at-location ids in rank order; area matches (no place) are left out."""
-    return list(
-        dict.fromkeys(m.service_at_location_id for m in matches.matches if m.service_at_location_id)
-    )
+def ranked_slice(
+    session: Session,
+    ranked: Sequence[str],
+    allowed: Callable[[list[str]], Select],
+    *,
+    counted: Callable[[list[str]], Select] | None = None,
+    exact: bool,
+    offset: int,
+    limit: int,
+) -> RankedSlice:
+    """The ids of ``ranked[offset:offset + limit]`` once the filters are applied, reading
+    rows of those ids only. ``allowed(ids)`` is ``SELECT id`` of those of ``ids`` that the
+    public rule and every SQL filter allow.
+
+    ``exact`` False: ``allowed`` is the public rule alone, which the index already applies,
+    so the index's list is trusted for the total and for everything before the page; only
+    the page's ids are checked (and replaced from further down the list if the index was a
+    moment behind). ``exact`` True: filters the index cannot apply, so the list is walked
+    from the top in page-sized chunks until the page is full, and the rest counted with
+    ``counted(ids)`` (the SQL filters without the public rule, which the index applies:
+    a third of the work per id).
+    """
+
+    def passing(ids: list[str]) -> set[str]:
+        return set(session.scalars(allowed(ids))) if ids else set()
+
+    if not exact:
+        page, dropped, position = [], 0, offset
+        while len(page) < limit and position < len(ranked):
+            candidates = ranked[position : position + max(limit - len(page), MIN_CHUNK)]
+            position += len(candidates)
+            ok = passing(candidates)
+            for record_id in candidates:
+                if record_id not in ok:
+                    dropped += 1
+                elif len(page) < limit:
+                    page.append(record_id)
+        return RankedSlice(page, len(ranked) - dropped)
+    kept: list[str] = []
+    position = 0
+    chunk = max(limit, MIN_CHUNK)
+    while len(kept) < offset + limit and position < len(ranked):
+        candidates = ranked[position : position + chunk]
+        position += len(candidates)
+        ok = passing(candidates)
+        kept.extend(record_id for record_id in candidates if record_id in ok)
+        chunk = min(2 * chunk, COUNT_CHUNK)  # few pass: take bigger steps down the list
+    total = len(kept)
+    for start in range(position, len(ranked), COUNT_CHUNK):
+        part = (counted or allowed)(ranked[start : start + COUNT_CHUNK]).subquery()
+        total += session.scalar(select(func.count()).select_from(part)) or 0
+    return RankedSlice(kept[offset : offset + limit], total)
