@@ -85,27 +85,38 @@ def _text_attributes(mapper: Mapper[Any]) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
-def clean_instance(instance: Any) -> None:
-    """Clean the loaded text attributes of one mapped object, in place. Attributes not
-    loaded are not touched (and not loaded)."""
+def clean_instance(instance: Any, keys: Any = None) -> None:
+    """Clean the loaded text attributes of one mapped object (only ``keys`` when given), in
+    place. Attributes not loaded are not touched (and not loaded)."""
     state = inspect(instance)
+    loaded = state.dict
+    texts: list[tuple[str, str]] = []
     for key, kind in _text_attributes(state.mapper):
-        if key not in state.dict:
+        if key not in loaded or (keys is not None and key not in keys):
             continue
-        value = state.dict[key]
-        if kind == "text" and isinstance(value, str):
-            cleaned: Any = clean_text(value)
-        elif kind == "json" and value is not None:
+        value = loaded[key]
+        if kind == "text":
+            if isinstance(value, str):
+                texts.append((key, value))
+        elif value is not None:
             cleaned = clean_json(value)
-        else:
-            continue
-        if cleaned is not value:
-            setattr(instance, key, cleaned)
+            if cleaned is not value:
+                setattr(instance, key, cleaned)
+    # One search over all the object's text: almost always nothing to do.
+    if texts and _UNWANTED.search("".join(value for _key, value in texts)) is not None:
+        for key, value in texts:
+            cleaned_text = clean_text(value)
+            if cleaned_text is not value:
+                setattr(instance, key, cleaned_text)
 
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
-    for instance in (*session.new, *session.dirty):
+    for instance in session.new:
         clean_instance(instance)
+    for instance in session.dirty:  # only what changed since it was loaded
+        changed = inspect(instance).committed_state
+        if changed:
+            clean_instance(instance, changed)
 
 
 def install(target: Any) -> None:
