@@ -11,19 +11,13 @@ import pytest
 from sqlalchemy import select
 
 from directory.help_offers.models import HelpOffer, OfferStatus
-from tests.browser.conftest import (  # noqa: F401  (fixtures)
-    as_without_javascript,
-    browser,
-    private_site,
-    run_axe,
-    without_our_scripts,
-)
+from tests.browser.conftest import as_without_javascript, run_axe, without_our_scripts
 from tests.browser.private_site import sign_in
 
 pytestmark = pytest.mark.browser
 
 
-def _page(browser, site, width: int = 320):  # noqa: F811
+def _page(browser, site, width: int = 320):
     context = browser.new_context(viewport={"width": width, "height": 900}, base_url=site.base_url)
     context.route(lambda url: not url.startswith(site.base_url), lambda route: route.abort())
     page = context.new_page()
@@ -55,7 +49,7 @@ def _offer(site, reference: str) -> HelpOffer:
         return offer
 
 
-def test_a_volunteer_offers_help_and_a_moderator_approves_it(browser, private_site):  # noqa: F811
+def test_a_volunteer_offers_help_and_a_moderator_approves_it(browser, private_site):
     context, page = _page(browser, private_site)
     try:
         page.goto("/offer-help")
@@ -121,7 +115,7 @@ def test_a_volunteer_offers_help_and_a_moderator_approves_it(browser, private_si
     assert _offer(private_site, reference).status == OfferStatus.ACTIVE
 
 
-def test_an_organisation_member_links_their_listing(browser, private_site):  # noqa: F811
+def test_an_organisation_member_links_their_listing(browser, private_site):
     context, page = _page(browser, private_site, width=1280)
     try:
         sign_in(page, private_site, "member")
