@@ -19,6 +19,8 @@ from functools import lru_cache
 from whoosh.analysis import Filter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.lang import stemmer_for_language
 
+from search_index.lru import put_bounded
+
 #: Longest query text we look at. Nobody describes a need in more than a couple of
 #: sentences; pasted essays are cut at a word boundary so they cannot slow search down.
 MAX_QUERY_CHARS = 200
@@ -122,9 +124,7 @@ _MAX_CACHED = 200_000
 def _token(raw: str) -> tuple[str, str]:
     folded = fold_word(raw)
     found = ("", "") if not folded or folded in STOP_WORDS else (stem_word(folded), folded)
-    if len(_tokens) > _MAX_CACHED:
-        _tokens.clear()
-    _tokens[raw] = found
+    put_bounded(_tokens, raw, found, _MAX_CACHED)
     return found
 
 
@@ -148,9 +148,7 @@ def analyse(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
                 if len(folded) >= 3:
                     words.add(folded)
         found = (tuple(stems), frozenset(words))
-        if len(_texts) > _MAX_CACHED:
-            _texts.clear()
-        _texts[text] = found
+        put_bounded(_texts, text, found, _MAX_CACHED)
     return found
 
 

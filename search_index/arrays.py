@@ -24,12 +24,13 @@ weights, ``uint16`` position counts and ``uint16`` positions, each section padde
 from __future__ import annotations
 
 import mmap
-import threading
 from array import array
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+
+from search_index.lru import LRU
 
 MAGIC = b"SIARR2\n\0"
 MAX_POSITION = 65535
@@ -146,8 +147,9 @@ def phrase_docs(codes: list[np.ndarray], slop: int) -> np.ndarray:
     return np.unique(current // CODE)
 
 
-_cache: dict[tuple[str, str], TermArrays | None] = {}
-_lock = threading.Lock()
+#: Arrays files kept open (memory-mapped) per process, least recently used dropped.
+_cache: LRU[tuple[str, str], TermArrays | None] = LRU(64)
+_NOT_CACHED = object()
 
 
 def arrays_for(leaf: Any, field: str) -> TermArrays | None:
@@ -156,8 +158,9 @@ def arrays_for(leaf: Any, field: str) -> TermArrays | None:
     storage = leaf.storage()
     name = filename(leaf.segment(), field)
     key = (str(getattr(getattr(storage, "b", storage), "folder", id(storage))), name)
-    if key in _cache:
-        return _cache[key]
+    cached = _cache.get(key, _NOT_CACHED)  # type: ignore[arg-type]
+    if cached is not _NOT_CACHED:
+        return cached  # type: ignore[return-value]
     found = None
     if storage.file_exists(name):
         handle = storage.open_file(name)
@@ -169,10 +172,7 @@ def arrays_for(leaf: Any, field: str) -> TermArrays | None:
         finally:
             handle.close()
         found = TermArrays(buffer)
-    with _lock:
-        if len(_cache) > 64:
-            _cache.clear()
-        _cache[key] = found
+    _cache.put(key, found)
     return found
 
 

@@ -27,6 +27,7 @@ from directory.listings.visibility import is_public
 from directory.models import LocationKind, TaxonomyTerm
 from search_index.analysis import Word, query_words, words_of
 from search_index.geo import cell_terms
+from search_index.lru import LRU
 from search_index.records import (
     BATCH,
     PlaceRecord,
@@ -72,7 +73,8 @@ def _area_codes(areas: Iterable[tuple[str | None, str | None]]) -> set[str]:
     return codes
 
 
-_taxonomy: dict[str, tuple[tuple, Vocabulary]] = {}
+#: Per database (a few: tests make many), the taxonomy rows and the vocabulary built from them.
+_taxonomy: LRU[str, tuple[tuple, Vocabulary]] = LRU(8)
 
 
 def taxonomy_vocabulary(session: Session) -> Vocabulary:
@@ -94,7 +96,7 @@ def taxonomy_vocabulary(session: Session) -> Vocabulary:
         if cached is not None:
             invalidate()
         cached = (rows, Vocabulary.build(TermInfo(*row) for row in rows))
-        _taxonomy[key] = cached
+        _taxonomy.put(key, cached)
     return cached[1]
 
 

@@ -39,6 +39,7 @@ from search_index.api import (
 )
 from search_index.bulk import read_spelling
 from search_index.facets import build_facets, filter_bits
+from search_index.lru import LRU
 from search_index.query import Options, TextPlan, build_text_plan
 from search_index.schema import NATIONAL, match_bits
 from search_index.store import IndexUnavailable
@@ -58,8 +59,6 @@ T = TypeVar("T")
 LONDON = ZoneInfo("Europe/London")
 #: Below this many results for all the words, fall back to results with some of them.
 MIN_AND_RESULTS = 3
-#: Reuse a spelling dictionary for this long (it only changes with a rebuild).
-SPELLER_MAX_AGE = 3600.0
 
 
 @dataclass(slots=True)
@@ -131,7 +130,8 @@ def need_taxonomies(view: IndexView, vocab: Vocabulary) -> frozenset[str]:
 
 
 _views: WeakKeyDictionary[Searcher, IndexView] = WeakKeyDictionary()
-_spellers: dict[object, tuple[float, Speller]] = {}
+#: Spelling dictionaries: one per index generation and vocabulary generation, the last few.
+_spellers: LRU[tuple[str, object], Speller] = LRU(4)
 _lock = threading.Lock()
 
 
@@ -147,19 +147,13 @@ def view_for(searcher: Searcher) -> IndexView:
 
 def speller_for(view: IndexView, vocab: Vocabulary) -> Speller:
     """The spelling dictionary the index was built with (``search_index.bulk``) plus the
-    taxonomy's words, kept across index changes for a while."""
+    taxonomy's words: one per index generation (the folder: same-request updates never
+    change ``SPELLING``) and vocabulary generation. They used to be keyed by the vocabulary
+    object, which was reloaded every minute, so they piled up (3 to 16 of them)."""
     storage = getattr(getattr(view.searcher, "_ix", None), "storage", None)
-    key = (str(getattr(storage, "folder", id(view))), id(vocab))
-    cached = _spellers.get(key)
-    now = clock.monotonic()
-    if cached is not None and now - cached[0] < SPELLER_MAX_AGE:
-        return cached[1]
-    speller = Speller(read_spelling(storage), vocab.words)
-    with _lock:
-        if len(_spellers) > 16:
-            _spellers.clear()
-        _spellers[key] = (now, speller)
-    return speller
+    generation = vocab.generation or id(vocab)
+    key = (str(getattr(storage, "folder", id(view))), generation)
+    return _spellers.get_or_make(key, lambda: Speller(read_spelling(storage), vocab.words))
 
 
 def _clamp(request: SearchRequest) -> tuple[int, int]:

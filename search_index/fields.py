@@ -23,6 +23,7 @@ from whoosh import formats
 from whoosh.fields import ID, KEYWORD, TEXT
 
 from search_index.analysis import analyse, text_analyzer
+from search_index.lru import put_bounded
 
 #: Positions skipped between two sections of a ``WeightedText`` value: more than any
 #: phrase slop, so a quoted phrase never matches the end of one section and the start of the
@@ -46,9 +47,7 @@ def encode_positions(positions: list[int]) -> bytes:
     if found is None:
         deltas = [b - a for a, b in zip((0, *key), key, strict=False)]
         found = formats.pack_uint(len(deltas)) + dumps(deltas, 2)
-        if len(_encoded) > 200_000:
-            _encoded.clear()
-        _encoded[key] = found
+        put_bounded(_encoded, key, found, 200_000)
     return found
 
 

@@ -24,12 +24,15 @@ from whoosh.util.numeric import byte_to_length
 
 from search_index import bitsets
 from search_index.arrays import arrays_for
+from search_index.lru import LRU
 from search_index.schema import MINUTES_PER_WEEK, parse_hours
 
 #: Segments whose data is kept (least recently used dropped first).
 MAX_SEGMENTS = 64
-#: Words of the text field whose document sets a segment keeps.
+#: Words of the text field (and opening-time windows) whose document sets a segment keeps.
 MAX_WORDS = 2000
+#: Everything else a segment keeps: keyword sets (needs, areas, cells...), columns, tables.
+MAX_ENTRIES = 8000
 _NO_WEIGHTS = np.zeros(0, np.float32)
 _LENGTH_TABLE = np.array([byte_to_length(n) for n in range(256)], dtype=np.float64)
 
@@ -39,20 +42,11 @@ class SegmentData:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._lock = threading.Lock()
-        self._cache: dict[object, Any] = {}
-        self._words: dict[object, Any] = {}
+        self._cache: LRU[object, Any] = LRU(MAX_ENTRIES)
+        self._words: LRU[object, Any] = LRU(MAX_WORDS)
 
     def _get(self, key: object, build: Callable[[], Any], words: bool = False) -> Any:
-        store = self._words if words else self._cache
-        found = store.get(key)
-        if found is None:
-            found = build()
-            with self._lock:
-                if words and len(store) > MAX_WORDS:
-                    store.clear()
-                store[key] = found
-        return found
+        return (self._words if words else self._cache).get_or_make(key, build)
 
     def term_bits(self, leaf: Any, field: str, text: str, words: bool = False) -> int:
         """The segment's documents with ``text`` in ``field`` (``words``: in the bounded

@@ -28,6 +28,7 @@ from typing import Protocol
 
 import numpy as np
 
+from search_index.lru import LRU
 from search_index.vocabulary import TermInfo, Vocabulary
 
 log = logging.getLogger(__name__)
@@ -177,27 +178,19 @@ class SayingIndex:
         return found if found is not None and found.cosine >= floor else None
 
 
-_indexes: dict[str, SayingIndex] = {}
-_by_vocabulary: dict[tuple[int, frozenset[str] | None], tuple[Vocabulary, SayingIndex]] = {}
-_lock = threading.Lock()
+_indexes: LRU[str, SayingIndex] = LRU(4)
+_by_vocabulary: LRU[tuple[int, frozenset[str] | None], tuple[Vocabulary, SayingIndex]] = LRU(8)
 
 
 def saying_index(terms: Iterable[TermInfo], embedder: Embedder) -> SayingIndex:
     """The sayings' index for ``terms``, reused while their sayings are unchanged.
 
-    The engine reloads the vocabulary every minute, but embedding ~1,400 sayings takes seconds
+    A taxonomy change reloads the vocabulary, but embedding ~1,400 sayings takes seconds
     with the model, so indexes are kept by the sayings' fingerprint, not by vocabulary object.
     """
     sayings = sayings_of(terms)
     key = f"{id(embedder)}:{fingerprint(sayings)}"
-    index = _indexes.get(key)
-    if index is None:
-        index = SayingIndex(embedder, sayings)
-        with _lock:
-            if len(_indexes) >= 4:
-                _indexes.clear()
-            _indexes[key] = index
-    return index
+    return _indexes.get_or_make(key, lambda: SayingIndex(embedder, sayings))
 
 
 def for_vocabulary(
@@ -212,8 +205,5 @@ def for_vocabulary(
         return cached[1]
     terms = [t for t in vocab.terms.values() if chosen is None or t.taxonomy_id in chosen]
     index = saying_index(terms, embedder)
-    with _lock:
-        if len(_by_vocabulary) >= 8:
-            _by_vocabulary.clear()
-        _by_vocabulary[key] = (vocab, index)
+    _by_vocabulary.put(key, (vocab, index))
     return index

@@ -13,7 +13,6 @@ so a new searcher after an edit costs milliseconds, not a rebuild of every cache
 from __future__ import annotations
 
 import math
-import threading
 from array import array
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -23,11 +22,16 @@ import numpy as np
 from whoosh.searching import Searcher
 
 from search_index import bitsets
+from search_index.lru import LRU
 from search_index.segments import SegmentData, data_for
 
-_MAX_CACHED_CELLS = 4000
+#: Entries each searcher's view keeps (least recently used dropped first): keyword sets
+#: (needs, areas, geo cells...) and their id arrays, text words' sets, scoring postings
+#: (large: a common word's), and derived values (columns, tables, per-day factors).
+_MAX_CACHED_TERMS = 4000
 _MAX_CACHED_WORDS = 2000
 _MAX_CACHED_POSTINGS = 32
+_MAX_DERIVED = 512
 #: Above this many values, a facet is counted with one numpy pass over (document, value)
 #: pairs instead of one bitset intersection per value.
 MANY_VALUES = 100
@@ -49,12 +53,11 @@ class IndexView:
             for leaf, offset in self.reader.leaf_readers()
             if leaf.doc_count_all() and getattr(leaf, "segment", lambda: None)() is not None
         ]
-        self._lock = threading.RLock()
-        self._bits: dict[tuple[str, str], int] = {}
-        self._ids: dict[tuple[str, str], array] = {}
-        self._text: dict[object, object] = {}
-        self._postings: dict[object, tuple[np.ndarray, np.ndarray]] = {}
-        self._derived: dict[object, object] = {}
+        self._bits: LRU[tuple[str, str], int] = LRU(_MAX_CACHED_TERMS)
+        self._ids: LRU[tuple[str, str], array] = LRU(_MAX_CACHED_TERMS)
+        self._text: LRU[object, int] = LRU(_MAX_CACHED_WORDS)
+        self._postings: LRU[object, tuple[np.ndarray, np.ndarray]] = LRU(_MAX_CACHED_POSTINGS)
+        self._derived: LRU[object, object] = LRU(_MAX_DERIVED)
         deleted = [
             docnum + offset
             for leaf, offset, _data in self.leaves
@@ -93,61 +96,42 @@ class IndexView:
 
     def term_ids(self, field: str, value: str) -> array:
         """Sorted live document numbers holding ``value`` in ``field`` (cached)."""
-        key = (field, value)
-        found = self._ids.get(key)
-        if found is None:
+
+        def build() -> array:
             ids = bitsets.ids_of(self.term_bits(field, value), self.size)
-            found = array("I", ids.astype(np.uint32).tobytes())
-            with self._lock:
-                if field == "cell" and len(self._ids) > _MAX_CACHED_CELLS:
-                    self._ids.clear()
-                self._ids[key] = found
-        return found
+            return array("I", ids.astype(np.uint32).tobytes())
+
+        return self._ids.get_or_make((field, value), build)
 
     def term_bits(self, field: str, value: str) -> int:
-        key = (field, value)
-        found = self._bits.get(key)
-        if found is None:
-            words = field == "cell"
-            found = self._combined(lambda leaf, data: data.term_bits(leaf, field, value, words))
-            with self._lock:
-                if words and len(self._bits) > _MAX_CACHED_CELLS:
-                    self._bits.clear()
-                self._bits[key] = found
-        return found
+        words = field == "cell"
+        return self._bits.get_or_make(
+            (field, value),
+            lambda: self._combined(lambda leaf, data: data.term_bits(leaf, field, value, words)),
+        )
 
     def text_bits(self, field: str, value: str) -> int:
         """Like ``term_bits`` for words of the text fields, in a cache of bounded size."""
-        key = ("bits", field, value)
-        found = self._text.get(key)
-        if found is None:
-            found = self._combined(lambda leaf, data: data.term_bits(leaf, field, value, True))
-            with self._lock:
-                if len(self._text) > _MAX_CACHED_WORDS:
-                    self._text.clear()
-                self._text[key] = found
-        return found  # type: ignore[return-value]
+        return self._text.get_or_make(
+            ("bits", field, value),
+            lambda: self._combined(lambda leaf, data: data.term_bits(leaf, field, value, True)),
+        )
 
     def term_postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Document numbers (deleted ones included) and posting weights of a word, for
         scoring (the last ``_MAX_CACHED_POSTINGS`` asked for are kept: they are large)."""
-        key = ("postings", field, text)
-        found = self._postings.get(key)
-        if found is None:
+
+        def build() -> tuple[np.ndarray, np.ndarray]:
             ids, weights = [], []
             for leaf, offset, data in self.leaves:
                 docs, scale = data.term_postings(leaf, field, text)
                 ids.append(docs.astype(np.int64) + offset)
                 weights.append(scale.astype(np.float64))
             if ids:
-                found = (np.concatenate(ids), np.concatenate(weights))
-            else:
-                found = (np.zeros(0, np.int64), np.zeros(0, np.float64))
-            with self._lock:
-                if len(self._postings) >= _MAX_CACHED_POSTINGS:
-                    self._postings.pop(next(iter(self._postings)))
-                self._postings[key] = found
-        return found
+                return np.concatenate(ids), np.concatenate(weights)
+            return np.zeros(0, np.int64), np.zeros(0, np.float64)
+
+        return self._postings.get_or_make(("postings", field, text), build)
 
     def idf(self, field: str, value: str) -> float:
         """Whoosh's inverse document frequency of a word (cached)."""
@@ -187,12 +171,9 @@ class IndexView:
 
     def field_values(self, field: str) -> list[str]:
         """Every value of a keyword field (cached)."""
-        key = ("values", field)
-        found = self._derived.get(key)
-        if found is None:
-            found = [v.decode("utf-8") for v in self.reader.lexicon(field)]
-            self._derived[key] = found
-        return found  # type: ignore[return-value]
+        return self.derived(  # type: ignore[return-value]
+            ("values", field), lambda: [v.decode("utf-8") for v in self.reader.lexicon(field)]
+        )
 
     # -- columns ----------------------------------------------------------------------------
 
@@ -219,14 +200,7 @@ class IndexView:
 
     def derived(self, key: object, build: Callable[[], object]) -> object:
         """A value computed once per searcher (e.g. "aged 70" bits)."""
-        found = self._derived.get(key)
-        if found is None:
-            found = build()
-            with self._lock:
-                if len(self._derived) > 512:
-                    self._derived.clear()
-                self._derived[key] = found
-        return found
+        return self._derived.get_or_make(key, build)
 
     def ids_of(self, key: object, bits: int) -> array:
         """``bits`` as a sorted id array, cached under ``key`` (for constant-score queries

@@ -7,14 +7,14 @@ the concept's stems in any order, so "nobody visits me ever" still means befrien
 query is then expanded with the term's documents (which include every child term's, because
 documents index all ancestors of their needs).
 
-Loaded from the database once and cached for ``CACHE_SECONDS``; ``invalidate()`` drops the
-cache at once (after a taxonomy edit).
+Loaded from the database and reloaded only when the taxonomy or the listings' area names
+change (``search_index.vocabulary_cache``: by generation, not by clock); ``invalidate()``
+drops it at once.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,8 +24,6 @@ from search_index.analysis import SOFT_WORDS, fold_word, query_words, words_of
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
-
-CACHE_SECONDS = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +60,8 @@ class Vocabulary:
     words: frozenset[str] = frozenset()
     children: dict[str, list[str]] = field(default_factory=dict)
     area_names: dict[str, str] = field(default_factory=dict)
+    #: Which load of the taxonomy this is (``vocabulary_cache``); 0 when built by hand.
+    generation: int = 0
 
     @classmethod
     def build(cls, terms: Iterable[TermInfo]) -> Vocabulary:
@@ -171,33 +171,12 @@ def terms_from_oruk(items: Iterable[dict]) -> list[TermInfo]:
     ]
 
 
-_cache: dict[str, tuple[float, Vocabulary]] = {}
-_lock = threading.Lock()
-
-
 def load_vocabulary(session: Session) -> Vocabulary:
-    """The vocabulary of the database ``session`` is bound to, cached for a minute."""
-    from sqlalchemy import select
+    """The vocabulary of the database ``session`` is bound to, reloaded only when it changed
+    (``search_index.vocabulary_cache``)."""
+    from search_index.vocabulary_cache import load_vocabulary as load
 
-    from directory.listings.models import ServiceArea
-    from directory.taxonomy.models import TaxonomyTerm
-
-    key = str(session.get_bind().url)
-    now = time.monotonic()
-    cached = _cache.get(key)
-    if cached is not None and now - cached[0] < CACHE_SECONDS:
-        return cached[1]
-    rows = session.execute(select(TaxonomyTerm).where(search_terms())).scalars().all()
-    vocab = Vocabulary.build(terms_from_rows(rows))
-    areas = session.execute(
-        select(ServiceArea.extent, ServiceArea.name).where(
-            ServiceArea.extent_type == "local_authority"
-        )
-    )
-    vocab.area_names = {code.upper(): name for code, name in areas if code and name}
-    with _lock:
-        _cache[key] = (now, vocab)
-    return vocab
+    return load(session)
 
 
 def search_terms() -> Any:
@@ -222,9 +201,10 @@ def search_terms() -> Any:
 
 
 def invalidate() -> None:
-    """Forget every cached vocabulary (call after changing taxonomy terms)."""
-    with _lock:
-        _cache.clear()
+    """Forget every loaded vocabulary (the next search reloads it whole)."""
+    from search_index.vocabulary_cache import invalidate as forget
+
+    forget()
 
 
 def _deletes(word: str) -> set[str]:
