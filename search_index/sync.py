@@ -1,9 +1,9 @@
 """Keeping each index in step with the database: same-request updates, catch-up and rebuilds.
 
 The ``listing_change`` table is the change feed. ``directory.listings.changes`` adds a row for
-every service a flush touches; here an ``after_flush`` hook notes those rows, ``after_commit``
-re-reads the services and rewrites their documents in the same request (``after_rollback``
-forgets them). Anything that could not be applied then (the writer lock was busy, or the change
+every service a flush touches; the session hooks (``search_index.hooks``) hand each commit's
+rows to ``IndexSync.apply``, which re-reads the services and rewrites their documents in the
+same request. Anything that could not be applied then (the writer lock was busy, or the change
 was made by another machine with its own index) is picked up by ``catch_up``, which reads the
 rows past the generation's ``last_seq`` plus the gaps it is still waiting for (see
 ``SyncState``). Rebuilds write a new generation, replay what changed meanwhile and swap it in.
@@ -16,20 +16,27 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
-from weakref import WeakKeyDictionary, ref
 
-from sqlalchemy import event, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from directory.config import as_bool
 from directory.listings.models import ListingChange, Service
 from search_index.build import build_parallel, build_serial
+from search_index.feed import changes_after, max_seq
 from search_index.health import write_manifest
+
+# The session hooks, named here too: directory.listeners and tests use search_index.sync's.
+from search_index.hooks import _after_commit as _after_commit
+from search_index.hooks import _after_flush as _after_flush
+from search_index.hooks import _after_rollback as _after_rollback
+from search_index.hooks import install as install
+from search_index.hooks import register
 from search_index.repair import RETRY_AFTER, Repairer
 from search_index.store import (
     MAX_GAPS,
@@ -42,7 +49,6 @@ from search_index.store import (
 
 if TYPE_CHECKING:
     from flask import Flask
-    from sqlalchemy.engine import Engine
     from whoosh.index import FileIndex
 
 log = logging.getLogger(__name__)
@@ -51,13 +57,10 @@ DocumentsFor = Callable[[Session, list[str]], Mapping[str, list[dict[str, Any]]]
 AllDocuments = Callable[..., Iterator[dict[str, Any]]]
 Progress = Callable[[str, int, int], None]
 
-_PENDING = "search_index.pending"
 #: Changes read per catch-up query; more than MAX_GAPS so every gap row fits in one batch.
 CATCH_UP_BATCH = 2 * MAX_GAPS
 #: Services re-read from the database per write.
 SERVICE_BATCH = 500
-#: Engine -> its app's sync, weak both ways so finished apps (tests make many) are freed.
-_syncs: WeakKeyDictionary[Engine, ref[IndexSync]] = WeakKeyDictionary()
 
 
 @dataclass
@@ -199,7 +202,7 @@ class IndexSync:
     def database_seq(self) -> int:
         """The highest ``listing_change.seq`` in the database."""
         with self.session_factory() as session:
-            return _max_seq(session)
+            return max_seq(session)
 
     def problem(self, *, deep: bool = False) -> str | None:
         """Why the live index must be rebuilt, or None.
@@ -326,7 +329,7 @@ class IndexSync:
         total = 0
         while True:
             with self.session_factory() as session:
-                rows = _changes_after(session, state, CATCH_UP_BATCH)
+                rows = changes_after(session, state, CATCH_UP_BATCH)
             if rows:
                 self._reindex_services(ix, {service_id for _, service_id in rows})
             seen = {seq for seq, _ in rows}
@@ -427,7 +430,7 @@ class IndexSync:
         Seqs of the last ``MAX_GAPS`` not visible yet may belong to transactions still open,
         so they start as gaps and are replayed when they commit.
         """
-        high = _max_seq(session)
+        high = max_seq(session)
         visible = set(
             session.scalars(select(ListingChange.seq).where(ListingChange.seq > high - MAX_GAPS))
         )
@@ -435,79 +438,6 @@ class IndexSync:
         gaps = {s: now for s in range(max(1, high - MAX_GAPS + 1), high) if s not in visible}
         built_at = datetime.now(UTC).isoformat(timespec="seconds")
         return SyncState(high, gaps, schema=self.store.fingerprint, built_at=built_at)
-
-
-def _max_seq(session: Session) -> int:
-    return session.scalar(select(func.max(ListingChange.seq))) or 0
-
-
-def _ranges(seqs: Iterable[int]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for seq in sorted(seqs):
-        if out and seq == out[-1][1] + 1:
-            out[-1] = (out[-1][0], seq)
-        else:
-            out.append((seq, seq))
-    return out
-
-
-def _changes_after(session: Session, state: SyncState, limit: int) -> list[tuple[int, str]]:
-    """Rows past ``last_seq`` and rows filling known gaps, oldest first."""
-    seq = ListingChange.seq
-    ranges = _ranges(state.gaps)
-    if len(ranges) > 100:  # too many ORs: over-read from the lowest gap, filter below
-        condition = seq >= ranges[0][0]
-    else:
-        condition = or_(seq > state.last_seq, *(seq.between(a, b) for a, b in ranges))
-    query = select(seq, ListingChange.service_id).where(condition).order_by(seq).limit(limit)
-    rows = [(s, sid) for s, sid in session.execute(query)]
-    return [(s, sid) for s, sid in rows if s > state.last_seq or s in state.gaps]
-
-
-# Session hooks ----------------------------------------------------------------------------
-
-
-def _after_flush(session: Session, _context: Any) -> None:
-    for obj in session.new:
-        if isinstance(obj, ListingChange) and obj.seq is not None:
-            session.info.setdefault(_PENDING, {})[obj.seq] = obj.service_id
-
-
-def _after_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        # SQLAlchemy also calls this when a SAVEPOINT is released (the importer writes each
-        # record in one): nothing is committed yet, so the changes wait for the real commit.
-        return
-    pending = session.info.pop(_PENDING, None)
-    if not pending:
-        return
-    bind = session.bind
-    sync_ref = _syncs.get(getattr(bind, "engine", bind)) if bind is not None else None
-    sync = sync_ref() if sync_ref is not None else None
-    if sync is None:
-        return
-    try:
-        sync.apply(pending)
-    except Exception:  # the commit stands; the catch-up or a rebuild will fix the index
-        log.exception("search index update failed; left to the catch-up")
-
-
-def _after_rollback(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # one record's SAVEPOINT undone: the others still wait for the commit
-    session.info.pop(_PENDING, None)
-
-
-def install(session_factory: Any) -> None:
-    """Register the hooks once for every session made by ``session_factory`` (called by
-    :func:`directory.listeners.install`)."""
-    for name, fn in (
-        ("after_flush", _after_flush),
-        ("after_commit", _after_commit),
-        ("after_rollback", _after_rollback),
-    ):
-        if not event.contains(session_factory, name, fn):
-            event.listen(session_factory, name, fn)
 
 
 def init_app(app: Flask) -> IndexSync:
@@ -535,7 +465,7 @@ def init_app(app: Flask) -> IndexSync:
         retry_after=int(config.get("SEARCH_RETRY_AFTER", RETRY_AFTER)),
     )
     app.extensions["search_index"] = sync
-    _syncs[engine] = ref(sync)  # the app's sessions' hooks (directory.listeners) find it here
+    register(engine, sync)  # the app's sessions' hooks (directory.listeners) find it here
     if as_bool(config.get("SEARCH_SYNC_THREAD"), "SEARCH_SYNC_THREAD"):
         sync.start_background()
     return sync
