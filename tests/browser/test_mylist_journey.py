@@ -77,6 +77,8 @@ def site(
             "shared_expired": f"/my-list/shared/{expired.token}",
         }
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # Absolute links (share links, emails) come from PUBLIC_BASE_URL: the live server's own.
+    app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
