@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from whoosh.index import FileIndex
 
 from search_index.arrays import MAGIC, TermArrays, filename
 from search_index.bulk import SPELLING_FILE
+from search_index.lru import LRU
 
 MANIFEST = "MANIFEST.json"
 #: Files of a generation a rebuild writes once and never changes.
@@ -103,8 +105,26 @@ def check_generation(ix: FileIndex, path: Path, *, deep: bool = False) -> None:
             _read_segment(leaf, whole and leaf.doc_count_all() <= _FULL_READ_DOCS)
             arrays = path / filename(segment, "all")
             if arrays.exists():
-                check_arrays(arrays, leaf.doc_count_all())
-    check_spelling(path / SPELLING_FILE)
+                _once(arrays, deep, partial(check_arrays, arrays, leaf.doc_count_all()))
+    spelling = path / SPELLING_FILE
+    if spelling.exists():
+        _once(spelling, deep, partial(check_spelling, spelling))
+
+
+#: Files whose structure a quick check found whole, by (path, size, mtime, inode): a finished
+#: file never changes, so readiness probes and repeated checks do not read it again.
+_whole: LRU[tuple[str, int, int, int], bool] = LRU(256)
+
+
+def _once(path: Path, deep: bool, check: Callable[[], None]) -> None:
+    """Run ``check`` unless a quick check already passed on this very file (a deep check
+    always runs it)."""
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    if not deep and key in _whole:
+        return
+    check()
+    _whole.put(key, True)
 
 
 def _read_segment(leaf: Any, whole: bool) -> None:
