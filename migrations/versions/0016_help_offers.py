@@ -1,7 +1,7 @@
 """help_offers (issue 13): drafts of /offer-help kept on the server, not in the cookie.
 
 Revision ID: 0016
-Revises: 0015
+Revises: 0014
 Create Date: 2026-12-07 03:30:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import directory.core.types
 
 revision: str = "0016"
-down_revision: str | None = "0015"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -214,7 +214,6 @@ class TestContact:
 
     def test_a_phone_number_is_kept_in_its_readable_form(self, app, asked):
         post(asked, "/ask-for-help/contact", {**CONTACT, "phone": "+44 (0)7700-900982"})
-        assert "07700 900982" in text_of(asked.get("/ask-for-help/consent").data) or True
         post(asked, "/ask-for-help/consent", {"consent": "y"})
         assert "Phone number 07700 900982" in text_of(asked.get("/ask-for-help/check").data)
 
