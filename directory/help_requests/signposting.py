@@ -83,9 +83,7 @@ def find_signposts(
     listing = build_list(session, [Item(h.service_id, h.name, "") for h in hits])
     entries = {entry.service_id: entry for entry in listing.listed}
     suggestions = [
-        Suggestion(hit, entries[hit.service_id])
-        for hit in hits
-        if hit.service_id in entries
+        Suggestion(hit, entries[hit.service_id]) for hit in hits if hit.service_id in entries
     ]
     safety = guided.urgency_for(terms, needs=needs).safety
     return Signposts(suggestions, general=general, show_exit=safety or listing.show_exit)
