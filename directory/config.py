@@ -252,7 +252,9 @@ class Settings:
 
     # Search index -------------------------------------------------------------------------
     SEARCH_SYNC_INTERVAL: float = setting(
-        2.0, "Seconds between checks for changes made by other processes."
+        2.0,
+        "Seconds between the index updater's checks for changes made by other processes (the "
+        "fallback when SEARCH_FEED wakes it, the only way on SQLite).",
     )
     SEARCH_WRITE_LOCK_TIMEOUT: float = setting(
         3.0, "Seconds a save waits for the index writer before leaving it to the catch-up."
@@ -264,7 +266,16 @@ class Settings:
         None, "Processes for a full rebuild.", shown="2, or 1 on a one-CPU machine"
     )
     SEARCH_INDEX_LIMITMB: int = setting(256, "Memory (MB) per index writer.")
-    SEARCH_SYNC_THREAD: bool = setting(False, "A background thread keeps the index in step.")
+    SEARCH_SYNC_THREAD: bool = setting(
+        False,
+        "Run the index updater in every process, CLI commands and tests included (processes "
+        "that serve requests always run it).",
+    )
+    SEARCH_FEED: bool = setting(
+        True,
+        "On PostgreSQL, wake the index updater with LISTEN/NOTIFY on the primary database "
+        "(off: it polls every SEARCH_SYNC_INTERVAL).",
+    )
     SEARCH_SEMANTIC: bool = setting(False, "Use the optional sentence model at query time.")
     SEARCH_LOGGING: bool = setting(
         True, "Log each search anonymously for staff insights (scrubbed words, outcode only)."
