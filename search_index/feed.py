@@ -11,6 +11,10 @@ from sqlalchemy.orm import Session
 from directory.listings.models import ListingChange
 from search_index.store import SyncState
 
+#: The channel migration 0017's trigger notifies with each INSERT's highest seq (PostgreSQL):
+#: a wake-up for ``search_index.updater``; the table stays the truth.
+CHANNEL = "listing_change"
+
 
 def max_seq(session: Session) -> int:
     return session.scalar(select(func.max(ListingChange.seq))) or 0

@@ -6,7 +6,9 @@ rows to ``IndexSync.apply``, which re-reads the services and rewrites their docu
 same request. Anything that could not be applied then (the writer lock was busy, or the change
 was made by another machine with its own index) is picked up by ``catch_up``, which reads the
 rows past the generation's ``last_seq`` plus the gaps it is still waiting for (see
-``SyncState``). Rebuilds write a new generation, replay what changed meanwhile and swap it in.
+``SyncState``). Requests never catch up: each serving process's background updater
+(``search_index.updater``) does, woken by PostgreSQL notifications or its polling interval.
+Rebuilds write a new generation, replay what changed meanwhile and swap it in.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from directory.config import as_bool
 from directory.listings.models import ListingChange, Service
+from search_index import updater
 from search_index.build import build_parallel, build_serial
 from search_index.feed import changes_after, max_seq
 from search_index.health import write_manifest
@@ -132,9 +134,7 @@ class IndexSync:
         self._ready = False
         self._ready_lock = threading.Lock()
         self._check_lock = threading.Lock()
-        self._next_check = 0.0
         self.repairer = Repairer(self, repair_wait, retry_after)
-        store.before_search.append(self.maybe_catch_up)
         store.repair = self._repair_soon
 
     # Start-up -----------------------------------------------------------------------------
@@ -296,12 +296,12 @@ class IndexSync:
     # Catch-up -----------------------------------------------------------------------------
 
     def maybe_catch_up(self) -> None:
-        """Before a search: at most every ``interval`` s, one cheap ``max(seq)`` query."""
-        now = time.monotonic()
-        if now < self._next_check or not self._check_lock.acquire(blocking=False):
+        """The updater's check (``search_index.updater``, never a request): one cheap
+        ``max(seq)`` query, and a catch-up when the database is ahead (or gaps are open).
+        Returns at once if another thread is checking."""
+        if not self._check_lock.acquire(blocking=False):
             return
         try:
-            self._next_check = now + self.interval
             if self.store.current_generation() is None or self.repairer.running():
                 return  # searcher() builds it, from the database as it is now
             state = self.store.read_state()  # first: see ``problem``
@@ -340,23 +340,6 @@ class IndexSync:
             total += len(rows)
             if len(rows) < CATCH_UP_BATCH:
                 return total
-
-    def start_background(self) -> threading.Event:
-        """A daemon thread checking every ``interval`` s, for processes that rarely search.
-
-        Set the returned event to stop it.
-        """
-        stop = threading.Event()
-
-        def loop() -> None:
-            while not stop.wait(self.interval):
-                try:
-                    self.maybe_catch_up()
-                except Exception:
-                    log.exception("search index background catch-up failed")
-
-        threading.Thread(target=loop, name="search-index-sync", daemon=True).start()
-        return stop
 
     # Rebuild ------------------------------------------------------------------------------
 
@@ -466,8 +449,7 @@ def init_app(app: Flask) -> IndexSync:
     )
     app.extensions["search_index"] = sync
     register(engine, sync)  # the app's sessions' hooks (directory.listeners) find it here
-    if as_bool(config.get("SEARCH_SYNC_THREAD"), "SEARCH_SYNC_THREAD"):
-        sync.start_background()
+    updater.install(app)  # the background updater of serving processes
     return sync
 
 

@@ -4,8 +4,9 @@ The first search in a fresh worker at 100,000 services took 1.2 s: checking and 
 index, loading the vocabulary and the gazetteer, reading the spelling dictionary, mapping the
 arrays files and filling the per-segment caches (document sets, columns), then compiling the
 page's templates. ``warm`` does all of that once, in the worker, before gunicorn hands it a
-request (gunicorn.conf.py). It never waits
-longer than the repair wait for a missing or damaged index: the worker then starts serving
+request (gunicorn.conf.py), and starts the worker's index updater (``search_index.updater``;
+a worker whose warm-up fails starts it on its first request). It never waits longer than
+the repair wait for a missing or damaged index: the worker then starts serving
 (503 with ``Retry-After`` for searches) while the repair goes on in the background, rather
 than be killed by gunicorn's timeout.
 """
@@ -34,6 +35,7 @@ def warm(app: Flask) -> dict[str, float]:
     from search_index.keys import match_keys
     from search_index.store import IndexUnavailable
     from search_index.sync import get_sync
+    from search_index.updater import serve
     from search_index.vocabulary import load_vocabulary
 
     timings: dict[str, float] = {}
@@ -56,6 +58,7 @@ def warm(app: Flask) -> dict[str, float]:
 
             sync = get_sync(app)
             sync.ready_store()  # the start-up check; waits for a repair only so long
+            serve(app)  # the background updater: other machines' edits, within a second
             sync.store.searcher()
             lap("index")
             load_vocabulary(db.session)

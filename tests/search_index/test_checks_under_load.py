@@ -73,7 +73,6 @@ def test_checks_during_concurrent_edits_never_rebuild(app, session):
 
     def catch_up_non_stop() -> None:  # the catch-up check (which applies what it finds)
         while not stop.is_set():
-            sync._next_check = 0.0
             sync.maybe_catch_up()
             catch_ups[0] += 1
 

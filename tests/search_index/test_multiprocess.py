@@ -19,6 +19,7 @@ from directory.db import db
 from directory.models import ListingChange, Service
 from search_index.store import IndexStore
 from search_index.sync import get_sync
+from search_index.updater import start_updater
 from tests.conftest import _truncate_postgres
 from tests.factories import make_service
 
@@ -125,17 +126,19 @@ def test_a_busy_lock_leaves_the_change_to_the_catch_up_without_an_error(app, ses
     finally:
         release.set()
         holder.join(30)
-    sync._next_check = 0
+    sync.maybe_catch_up()  # the background updater's check
     searcher = sync.store.searcher()
     hits = searcher.search(QueryParser("all", searcher.schema).parse("pantry"))
     assert {hit["service_id"] for hit in hits} == {service_id}
 
 
 def _searching_machine(config, word, ready, results) -> None:
-    """A second machine: its own index directory, catching up only from listing_change."""
+    """A second machine: its own index directory, catching up only from listing_change (its
+    background updater, as a web process runs it)."""
     app = create_app(config)
     sync = get_sync(app)
     sync.ready_store()
+    start_updater(app)
     ready.set()
     deadline = time.time() + 60
     while time.time() < deadline:

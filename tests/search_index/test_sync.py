@@ -22,6 +22,7 @@ from search_index import search
 from search_index.api import SearchRequest
 from search_index.store import IndexStore, SyncState
 from search_index.sync import IndexSync, get_sync
+from search_index.updater import Updater
 from tests.factories import make_service
 
 
@@ -109,22 +110,20 @@ def _silent_change(app, service_id: str, name: str | None, seq: int | None = Non
 def test_catch_up_applies_changes_made_elsewhere(app, sync, session):
     service = make_service(session, "Lache Community Larder")
     session.commit()
-    sync._next_check = float("inf")  # no check before searching: only the explicit one
     _silent_change(app, service.id, "Lache Soup Kitchen")
     assert found(sync, "soup") == set()
     assert sync.catch_up() == 1
     assert found(sync, "soup") == {service.id}
 
 
-def test_search_catches_up_once_the_interval_has_passed(app, sync, session):
+def test_a_search_never_catches_up_itself(app, sync, session):
+    """Catching up is the background updater's job (search_index.updater): a search made
+    after another machine's edit answers from the index as it is, at once."""
     service = make_service(session, "Lache Community Larder")
     session.commit()
-    sync.interval = 3600
-    sync._next_check = 0
-    found(sync, "larder")  # this check finds nothing to do and starts the interval
     _silent_change(app, service.id, "Lache Soup Kitchen")
     assert found(sync, "soup") == set()
-    sync._next_check = 0  # the interval has passed
+    sync.maybe_catch_up()  # what the updater runs
     assert found(sync, "soup") == {service.id}
 
 
@@ -132,16 +131,14 @@ def test_the_background_thread_catches_up_without_any_search(app, sync, session)
     service = make_service(session, "Lache Community Larder")
     session.commit()
     seq = _silent_change(app, service.id, "Lache Soup Kitchen")
-    sync.interval = 0.05
-    stop = sync.start_background()
+    updater = Updater(sync, None, interval=0.05).start()  # SQLite: polling only
     try:
         deadline = time.monotonic() + 10
         while sync.store.read_state().last_seq < seq and time.monotonic() < deadline:
             time.sleep(0.05)
     finally:
-        stop.set()
+        updater.stop()
     assert sync.store.read_state().last_seq == seq
-    sync._next_check = float("inf")
     assert found(sync, "soup") == {service.id}
 
 
