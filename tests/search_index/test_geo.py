@@ -79,3 +79,24 @@ def test_fast_distance_agrees_with_the_geodesic_one():
     exact = geodesic_km(*CHESTER, *ELLESMERE_PORT)
     assert abs(fast - exact) / exact < 0.005
     assert 9.5 < exact < 10.5
+
+
+def test_shown_distance_is_geopys_geodesic_to_the_millimetre():
+    """``geodesic_km`` (Vincenty, fast) gives what geopy's geodesic gives, from next door to
+    across the world, the nearly antipodal case (where Vincenty fails) included."""
+    import random
+
+    from geopy.distance import geodesic
+
+    rng = random.Random(5)
+    pairs = [
+        (
+            (rng.uniform(49.9, 60.9), rng.uniform(-8.2, 1.8)),
+            (rng.uniform(49.9, 60.9), rng.uniform(-8.2, 1.8)),
+        )
+        for _ in range(200)
+    ]
+    pairs += [(CHESTER, CHESTER), (CHESTER, (CHESTER[0] + 1e-6, CHESTER[1])), ((0.0, 0.0),
+              (0.5, 179.7)), ((53.2, -2.9), (-33.9, 151.2))]  # fmt: skip
+    for a, b in pairs:
+        assert abs(geodesic_km(*a, *b) - geodesic(a, b).km) < 1e-6, (a, b)
