@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 from search_index.analysis import SOFT_WORDS, query_words
+from search_index.geo import haversine_km as haversine
 from search_index.schema import SECTION_WEIGHTS
 
 #: As the engine: below this many listings matching every word, widen to some of them.
@@ -213,12 +214,3 @@ class Fts5Searcher:
                 (match, *ids),
             ).fetchall()
         return rows
-
-
-def haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
