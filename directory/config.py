@@ -74,6 +74,17 @@ class Settings:
         "SQLAlchemy URL of the database (PostgreSQL in production).",
         shown="sqlite:///INSTANCE_DIR/directory.sqlite",
     )
+    DATABASE_REPLICA_URL: str = setting(
+        "",
+        "SQLAlchemy URL of a read replica (PostgreSQL): GET and HEAD requests of visitors not "
+        "signed in read from it; writes, signed-in people, commands and the search index use "
+        "DATABASE_URL. Its connections are read-only (docs/deploy.md).",
+    )
+    DATABASE_REPLICA_PIN_SECONDS: float = setting(
+        10.0,
+        "After a browser's request writes to the database, its requests read from the primary "
+        "for this many seconds, so it sees what it wrote whatever the replica's lag.",
+    )
     SEARCH_INDEX_DIR: str = setting(
         "", "Folder of the search index.", shown="INSTANCE_DIR/search_index"
     )
@@ -275,6 +286,14 @@ class Settings:
         True,
         "On PostgreSQL, wake the index updater with LISTEN/NOTIFY on the primary database "
         "(off: it polls every SEARCH_SYNC_INTERVAL).",
+    )
+    SEARCH_REPAIR_WAIT: float = setting(
+        10.0,
+        "Seconds a search waits for a background index repair before answering 503 (keep it "
+        "well under the gunicorn timeout).",
+    )
+    SEARCH_RETRY_AFTER: int = setting(
+        30, "Seconds in the Retry-After header of a 503 while the index is being repaired."
     )
     SEARCH_SEMANTIC: bool = setting(False, "Use the optional sentence model at query time.")
     SEARCH_LOGGING: bool = setting(
