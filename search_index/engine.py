@@ -417,6 +417,13 @@ def _open_status_at(schedules: str, minute: datetime) -> str | None:
     return open_status(json.loads(schedules), minute).text or None
 
 
+@lru_cache(maxsize=4096)
+def _highlighted(summary: str, stems: frozenset[str]) -> str:
+    """A summary with the query's words marked: a popular listing shown for the same words
+    again (the same query, or "food bank" then "food bank CH65 0AA") is not marked again."""
+    return highlight(summary, set(stems))
+
+
 def make_hit(
     row: dict[str, Any],
     docnum: int,
@@ -438,7 +445,7 @@ def make_hit(
         name=row.get("name", ""),
         organisation_name=row.get("organisation_name", ""),
         organisation_id=row.get("organisation_id"),
-        summary_html=highlight(row.get("summary", ""), plan.highlight),
+        summary_html=_highlighted(row.get("summary", ""), frozenset(plan.highlight)),
         distance_km=distance,
         covers_area=scope.covers(docnum),
         location_name=row.get("location_name"),
