@@ -9,7 +9,6 @@ At 100,000 services a search takes 5 to 15 ms (docs/index-operations.md, "Benchm
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import threading
@@ -324,8 +323,12 @@ def run_search(searcher: Searcher, request: SearchRequest, context: Context) -> 
     shown = ranked[(page - 1) * per_page : wanted_top]
     lap("rank")
 
+    shown_ids = np.array(sorted(d for d, _s in shown), dtype=np.int64)
+    near = dict(
+        zip(shown_ids.tolist(), (~np.isnan(scope.distances(shown_ids))).tolist(), strict=True)
+    )
     results = [
-        make_hit(rows.get(d) or ranking.stored_row(searcher, d), d, s, scope, plan, now)
+        make_hit(rows.get(d) or ranking.stored_row(searcher, d), d, s, scope, plan, now, near[d])
         for d, s in shown
     ]
     lap("hits")
@@ -405,16 +408,21 @@ def _open_status_text(schedules: list[dict[str, Any]] | None, now: datetime) -> 
     kept per schedule and minute: popular listings are shown again and again."""
     if not schedules:
         return None
-    return _open_status_at(
-        json.dumps(schedules, sort_keys=True), now.replace(second=0, microsecond=0)
+    minute = now.replace(second=0, microsecond=0)
+    # ``repr`` is a third of the cost of ``json.dumps(sort_keys=True)`` as a key; the same
+    # schedules written in another key order only make a second entry.
+    return _open_statuses.get_or_make(
+        (repr(schedules), minute), lambda: _open_status_at(schedules, minute)
     )
 
 
-@lru_cache(maxsize=4096)
-def _open_status_at(schedules: str, minute: datetime) -> str | None:
+_open_statuses: LRU[tuple[str, datetime], str | None] = LRU(4096)
+
+
+def _open_status_at(schedules: list[dict[str, Any]], minute: datetime) -> str | None:
     from directory.listings.opening import open_status
 
-    return open_status(json.loads(schedules), minute).text or None
+    return open_status(schedules, minute).text or None
 
 
 @lru_cache(maxsize=4096)
@@ -431,11 +439,15 @@ def make_hit(
     scope: geo.GeoScope,
     plan: TextPlan,
     now: datetime,
+    near: bool | None = None,
 ) -> Hit:
-    """One result row from a document's stored ``row`` (read only for the page shown)."""
+    """One result row from a document's stored ``row`` (read only for the page shown).
+    ``near``: whether it is a venue within the radius (looked up when not given)."""
     lat, lon = row.get("lat"), row.get("lon")
     distance = None
-    if scope.place is not None and lat is not None and scope.distance_of(docnum) is not None:
+    if near is None:
+        near = scope.place is not None and scope.distance_of(docnum) is not None
+    if scope.place is not None and lat is not None and near:
         distance = round(geo.geodesic_km(scope.place.latitude, scope.place.longitude, lat, lon), 2)
     checked = row.get("checked")
     return Hit(
