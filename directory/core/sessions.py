@@ -64,7 +64,10 @@ def is_dict(value: Any) -> bool:
 
 #: The shape of every key the site reads. Flask's and Flask-Login's keys, Flask-WTF's CSRF
 #: token, the sign-in keys (directory.accounts.session and views_public), my list (its reader
-#: checks each entry itself) and the rate-limit browser id (directory.ops.ratelimits).
+#: checks each entry itself), the rate-limit browser id (directory.ops.ratelimits), the ask-
+#: for-help answers and sent reference (directory.help_requests.journey), the offer-help
+#: draft token and sent reference (directory.help_offers), and until when a browser that
+#: wrote reads the primary database (directory.db.PRIMARY_UNTIL).
 SESSION_KEYS: dict[str, Check] = {
     "_flashes": is_flashes,
     "_permanent": is_bool,
@@ -80,6 +83,11 @@ SESSION_KEYS: dict[str, Check] = {
     "sign_in_next": is_str,
     "mylist": is_list,
     "_rl": is_str,
+    "ask_for_help": is_dict,
+    "ask_for_help_sent": is_dict,
+    "offer_help_draft": is_str,
+    "offer_help_sent": is_dict,
+    "_db_primary_until": is_number,
 }
 
 

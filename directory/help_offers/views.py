@@ -31,6 +31,7 @@ from directory.help_offers.services import (
     new_reference,
 )
 from directory.listings.models import Service
+from directory.ops.ratelimits import route_limit
 from directory.public import guided
 from directory.public.home_page import gazetteer
 from directory.public.search_params import load_terms
@@ -45,8 +46,9 @@ SENT_KEY = "offer_help_sent"
 
 
 def offer_limit() -> str:
-    """Sending an offer, per client address (``RATELIMIT_OFFER``), read per request."""
-    return current_app.config.get("RATELIMIT_OFFER") or DEFAULT_OFFER_LIMIT
+    """Sending an offer, per client address: the route's ``RATELIMIT_ROUTES`` entry, else
+    ``RATELIMIT_OFFER``, read per request."""
+    return route_limit("RATELIMIT_OFFER", DEFAULT_OFFER_LIMIT)
 
 
 def _actor() -> Actor:

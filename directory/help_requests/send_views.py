@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from directory.core.mail import MailFailed
 from directory.core.uow import unit_of_work
+from directory.core.urls import external_url
 from directory.db import db
 from directory.extensions import limiter
 from directory.help_requests import journey, needs, services
@@ -160,7 +161,7 @@ def send() -> str | BaseResponse:
         created,
         need_labels=[needs.label_of(terms, n) for n in answers.needs],
         response_days=_days(),
-        site_url=url_for("public.home", _external=True),
+        site_url=external_url("public.home"),
     )
     failed = False
     if mail is not None:

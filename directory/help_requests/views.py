@@ -36,6 +36,7 @@ from directory.help_requests.forms import (
 )
 from directory.help_requests.services import ASK_FORM, record_self_served
 from directory.help_requests.signposting import find_signposts
+from directory.ops.ratelimits import route_limit
 from directory.places.postcodes import outcode_of
 from directory.public import guided
 from directory.public.home_page import gazetteer
@@ -52,8 +53,9 @@ TOO_LONG = (
 
 
 def ask_limit() -> str:
-    """Sending a request, per client address (``RATELIMIT_ASK``), read per request."""
-    return current_app.config.get("RATELIMIT_ASK") or DEFAULT_ASK_LIMIT
+    """Sending a request, per client address: the route's ``RATELIMIT_ROUTES`` entry, else
+    ``RATELIMIT_ASK``, read per request."""
+    return route_limit("RATELIMIT_ASK", DEFAULT_ASK_LIMIT)
 
 
 @bp.after_request

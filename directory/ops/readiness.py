@@ -5,7 +5,8 @@ is well or a short reason (no personal data, no connection string) when it is no
   connection with its own timeouts, run in a thread the probe stops waiting for, so a hung
   database makes the probe answer 503 on time rather than hang with it);
 * its migrations are at the head revision of this code (a node started before
-  ``flask db upgrade`` ran is not ready);
+  ``flask db upgrade`` ran is not ready; a database already migrated by a newer release,
+  during a rolling upgrade, is);
 * the read replica, when ``DATABASE_REPLICA_URL`` is set, answers too;
 * the search index opens and reads (``IndexStore.check``) and is not being repaired.
 """
@@ -28,11 +29,21 @@ Check = Callable[[], str | None]
 @cache
 def code_heads() -> frozenset[str]:
     """The head revision(s) of the migrations shipped with this code."""
+    return frozenset(_scripts().get_heads())
+
+
+@cache
+def code_revisions() -> frozenset[str]:
+    """Every revision shipped with this code: one not among them was made by a newer release."""
+    return frozenset(script.revision for script in _scripts().walk_revisions())
+
+
+def _scripts() -> Any:
     from alembic.script import ScriptDirectory
 
     from directory.migrate import alembic_config
 
-    return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+    return ScriptDirectory.from_config(alembic_config("sqlite://"))
 
 
 def probe_engine(app: Flask, setting: str = "DATABASE_URL") -> Engine:
@@ -91,10 +102,18 @@ def database_and_migrations(app: Flask) -> tuple[str | None, str | None]:
     reason, heads = _probe(app, "DATABASE_URL", heads_of)
     if reason is not None:
         return reason, None
-    if heads != code_heads():
+    if heads != code_heads() and not _ahead(heads):
         current = ", ".join(sorted(heads)) or "none"
         return None, f"at {current}, not at head {', '.join(sorted(code_heads()))}"
     return None, None
+
+
+def _ahead(heads: frozenset[str]) -> bool:
+    """Whether the database was migrated by a newer release (its revisions are unknown to
+    this code). Such a node stays ready: in a rolling upgrade the database is migrated first
+    and the old nodes serve until each is restarted (docs/deploy.md, "Upgrades"); a database
+    *behind* the code is not ready, since the code would query columns it lacks."""
+    return bool(heads) and not heads & code_revisions()
 
 
 def replica(app: Flask) -> str | None:

@@ -4,19 +4,16 @@ no replica unchanged, and ``/readyz``'s replica and repair checks."""
 
 from __future__ import annotations
 
-import shutil
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from directory import create_app
 from directory.config import ConfigError
 from directory.db import (
     PRIMARY_UNTIL,
@@ -29,30 +26,7 @@ from directory.db import (
 )
 from directory.listings.models import Organization
 from search_index.sync import get_sync
-from tests.conftest import _app_config
 from tests.factories import make_organization, make_service
-
-
-@pytest.fixture
-def make_app(migrated_sqlite_template: Path, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
-    apps: list[Flask] = []
-
-    def build(replica: bool = True, **overrides: Any) -> Flask:
-        path = tmp_path / f"db{len(apps)}.sqlite"
-        shutil.copy(migrated_sqlite_template, path)
-        config = _app_config(f"sqlite:///{path}", tmp_path / f"app{len(apps)}")
-        if replica:
-            config["DATABASE_REPLICA_URL"] = f"sqlite:///{path}"
-        app = create_app(config | {"RATELIMIT_ENABLED": False, **overrides})
-        apps.append(app)
-        return app
-
-    yield build
-    for app in apps:
-        state = app.extensions["database"]
-        state.engine.dispose()
-        if state.replica is not None:
-            state.replica.dispose()
 
 
 def _reads(app: Flask, method: str = "GET", headers: dict | None = None, **cookie: Any) -> bool:
@@ -64,7 +38,7 @@ def _reads(app: Flask, method: str = "GET", headers: dict | None = None, **cooki
 
 
 def test_the_rule(make_app: Callable[..., Flask]) -> None:
-    app = make_app()
+    app = make_app(replica=True)
     assert _reads(app, "GET") and _reads(app, "HEAD")
     for method in ("POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
         assert not _reads(app, method), method
@@ -79,7 +53,7 @@ def test_the_rule(make_app: Callable[..., Flask]) -> None:
 
 
 def test_sessions_read_where_the_rule_says(make_app: Callable[..., Flask]) -> None:
-    app = make_app()
+    app = make_app(replica=True)
     with app.test_request_context("/", method="GET"):
         assert db.session.info[READ_ENGINE] is db.replica_engine
         assert db.session.get_bind() is db.replica_engine
@@ -93,7 +67,7 @@ def test_sessions_read_where_the_rule_says(make_app: Callable[..., Flask]) -> No
 
 
 def test_a_flush_goes_to_the_primary_and_pins_the_session(make_app: Callable[..., Flask]) -> None:
-    app = make_app()
+    app = make_app(replica=True)
     with app.test_request_context("/", method="GET"):
         session = db.session
         assert session.scalar(select(func.count()).select_from(Organization)) == 0
@@ -104,7 +78,7 @@ def test_a_flush_goes_to_the_primary_and_pins_the_session(make_app: Callable[...
 
 
 def test_the_replica_refuses_writes(make_app: Callable[..., Flask]) -> None:
-    app = make_app()
+    app = make_app(replica=True)
     with app.app_context(), Session(db.replica_engine) as session:
         session.add(Organization(name="Sent to the replica", description="x"))
         with pytest.raises(OperationalError, match="readonly"):
@@ -119,7 +93,7 @@ def test_a_replica_must_be_postgresql_or_sqlite() -> None:
 def test_a_browser_that_wrote_reads_the_primary_for_a_while(
     make_app: Callable[..., Flask],
 ) -> None:
-    app = make_app(DATABASE_REPLICA_PIN_SECONDS=30.0)
+    app = make_app(replica=True, DATABASE_REPLICA_PIN_SECONDS=30.0)
     with app.app_context():
         service_id = make_service(db.session, "Upton Repair Cafe").id
         db.session.commit()
@@ -157,7 +131,7 @@ def _readyz(app: Flask) -> tuple[int, dict]:
 
 
 def test_readyz_checks_the_replica(make_app: Callable[..., Flask]) -> None:
-    app = make_app()
+    app = make_app(replica=True)
     get_sync(app).rebuild(procs=1)
     status, body = _readyz(app)
     assert (status, body["checks"]["replica"]) == (200, "ok"), body
@@ -178,3 +152,19 @@ def test_readyz_says_repairing_while_the_index_is_rebuilt(make_app: Callable[...
     sync.repairer.wait(60)
     status, body = _readyz(app)
     assert (status, body["checks"]["search_index"]) == (200, "ok"), body
+
+
+def test_readyz_stays_ready_on_a_database_migrated_by_a_newer_release(
+    make_app: Callable[..., Flask],
+) -> None:
+    """A rolling upgrade migrates first: the old nodes must stay in the pool until restarted."""
+    app = make_app(replica=False)
+    get_sync(app).rebuild(procs=1)
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999_newer'"))
+    status, body = _readyz(app)
+    assert (status, body["checks"]["migrations"]) == (200, "ok"), body
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0013'"))
+    status, body = _readyz(app)
+    assert status == 503 and body["checks"]["migrations"].startswith("at 0013, not at head")
