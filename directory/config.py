@@ -316,6 +316,11 @@ class Settings:
     READINESS_TIMEOUT: float = setting(
         2.0, "Seconds /readyz waits for the database before answering 503."
     )
+    SERVER_TIMING: bool = setting(
+        False,
+        "Add a Server-Timing header to each response: CPU milliseconds spent searching, "
+        "working out the page and rendering it (for bench/load_bench.py; off in production).",
+    )
 
     # Imports ------------------------------------------------------------------------------
     IMPORT_MAX_BYTES: int = setting(200 * 1024 * 1024, "The largest file or page an import reads.")

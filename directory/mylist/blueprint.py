@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,6 +19,7 @@ from flask import Blueprint, current_app, g, get_flashed_messages, request, sess
 from flask.sessions import SecureCookieSessionInterface
 from flask.wrappers import Response
 
+from directory.core.ids import normalise_uuid
 from directory.mylist import icons
 from directory.mylist.session_list import MyList
 
@@ -50,6 +52,37 @@ def mylist_asset(name: str) -> str:
 @bp.app_template_global()
 def mylist_contains(service_id: str) -> bool:
     return current_list().get(service_id) is not None
+
+
+@dataclass(frozen=True)
+class ButtonState:
+    """What every "Add to my list" button on a page shares: worked out once per request, not
+    once per button (twenty results made twenty session reads and CSRF lookups)."""
+
+    listed: frozenset[str]
+    token: str
+    back: str
+    add: str
+    remove: str
+
+    def has(self, service_id: str) -> bool:
+        return normalise_uuid(service_id) in self.listed
+
+
+@bp.app_template_global()
+def mylist_button_state() -> ButtonState:
+    state = g.get("mylist_button_state")
+    if state is None:
+        from flask_wtf.csrf import generate_csrf
+
+        state = g.mylist_button_state = ButtonState(
+            listed=frozenset(current_list().service_ids),
+            token=generate_csrf(),
+            back=request.full_path.rstrip("?"),
+            add=url_for("mylist.add"),
+            remove=url_for("mylist.remove"),
+        )
+    return state
 
 
 @bp.app_template_global()

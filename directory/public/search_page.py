@@ -27,6 +27,7 @@ from directory.public.search_params import (
     term_ids,
     to_request,
 )
+from directory.public.timing import measure
 from directory.public.views import listing_slug
 from search_index import Hit, SearchRequest, SearchResults, search
 from search_index.api import DEFAULT_RADIUS_KM, FALLBACK_RADIUS_KM
@@ -90,7 +91,8 @@ class ResultsPage:
 def build_results_page(session: Session, params: SearchParams, terms: TermIndex) -> ResultsPage:
     """Run the search and work out everything the results (or zero results) page shows."""
     vocab = load_vocabulary(session)
-    results = search(to_request(params, terms), session=session)
+    with measure("search"):
+        results = search(to_request(params, terms), session=session)
     urgency = guided.urgency_for(
         terms, text=params.q, needs=params.needs, urgent=params.urgent, vocab=vocab
     )
@@ -251,7 +253,8 @@ def _remote_rows(
             delivery_modes=("phone", "online"),
             per_page=5,
         )
-        found = search(request_, session=session)
+        with measure("search"):
+            found = search(request_, session=session)
         hits = [h for h in found.hits if (h.covers_area if has_place else h.location_id is None)]
         if hits:
             return [_row(hit) for hit in hits]

@@ -22,6 +22,7 @@ from directory.public.home_page import HomePanels, gazetteer, home_panels
 from directory.public.search_forms import NeedsForm, WhereForm, WhoForm
 from directory.public.search_page import build_results_page, home_area_code, km_to_miles_text
 from directory.public.search_params import load_terms, parse_args
+from directory.public.timing import measure
 from directory.public.views import bp
 from search_index.store import IndexRepairing, IndexUnavailable
 from search_index.vocabulary import load_vocabulary
@@ -36,7 +37,8 @@ def search() -> tuple[str, int] | tuple[str, int, dict[str, str]] | str:
     terms = load_terms(db.session)
     form = SearchForm(formdata=None, data={"q": params.q, "where": params.where})
     try:
-        page = build_results_page(db.session, params, terms)
+        with measure("build"):
+            page = build_results_page(db.session, params, terms)
     except IndexRepairing as exc:
         # Being rebuilt in the background (docs/adr/0017-background-repair-and-503.md).
         current_app.logger.warning("search: %s", exc)
@@ -49,7 +51,8 @@ def search() -> tuple[str, int] | tuple[str, int, dict[str, str]] | str:
         return render_template("search/unavailable.html", search=form), 503
     log_results_page(params, page.results)  # anonymous, never fails the search
     template = "search/results.html" if page.results.total else "search/zero_results.html"
-    return render_template(template, page=page, search=form, show_exit=page.urgency.safety)
+    with measure("render"):
+        return render_template(template, page=page, search=form, show_exit=page.urgency.safety)
 
 
 @bp.app_template_global()
