@@ -153,7 +153,7 @@ def text_scores(
                 scores[ids[keep]] += found[keep] * leaf.boost
         else:
             _score_with_whoosh(searcher, view, leaf, final, scores)
-    ids = bitsets.ids_of(final, view.size)
+    ids = _ids_of_final(final, view.size)
     widened = final & ~strict
     if widened and final & strict:
         scores[bitsets.ids_of(final & strict, view.size)] += scores[ids].max()
@@ -175,6 +175,22 @@ def _score_with_whoosh(
     while matcher.is_active():
         scores[matcher.id()] += matcher.score()
         matcher.next()
+
+
+_last_final = threading.local()
+
+
+def _ids_of_final(final: int, size: int) -> np.ndarray:
+    """``bitsets.ids_of(final)``, worked out once when ``text_scores`` and ``rank_arrays``
+    are given the same result set in turn (0.3-0.5 ms at 100,000 services). Keyed by the
+    object itself, which the cache keeps alive, so a later set cannot be mistaken for it."""
+    kept = getattr(_last_final, "kept", None)
+    if kept is not None and kept[0] is final and kept[1] == size:
+        return kept[2]
+    ids = bitsets.ids_of(final, size)
+    ids.flags.writeable = False
+    _last_final.kept = (final, size, ids)
+    return ids
 
 
 def rank(
@@ -208,7 +224,7 @@ def rank_arrays(
     ``home``: the documents in or covering the directory's home area. When the search has
     no place, the others are multiplied by ``AWAY_FACTOR``, so a resident who gives no
     postcode sees their own council's help before a neighbouring county's."""
-    ids = bitsets.ids_of(final, view.size)
+    ids = _ids_of_final(final, view.size)
     if not len(ids) or limit <= 0:
         return np.zeros(0, np.int64), np.zeros(0, np.float64)
     relevance = np.ones(len(ids))
