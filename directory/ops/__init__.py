@@ -16,7 +16,7 @@ from flask import Flask, Response, abort, current_app, g, request
 
 from directory.config import ConfigError
 from directory.core import sessions, urls
-from directory.ops import logs, ratelimits
+from directory.ops import logs, outages, ratelimits
 
 #: Pages a person may need to hide: the cover-your-tracks advice. Pages rendered with the
 #: "Exit this page" button (``show_exit``: a safety search, a refuge's listing, a list or a
@@ -53,6 +53,7 @@ def init_app(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, _limit_streamed_body)
     logs.init_app(app)  # its timer goes first of all
     ratelimits.check_routes(app)
+    outages.init_app(app)  # a database outage answers 503, not 500 (docs/reliability.md)
     app.after_request(ratelimits.watch_storage)
     app.after_request(_no_store_safety_pages)
     before_render_template.connect(_note_safety_page, app)
