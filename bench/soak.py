@@ -1,0 +1,265 @@
+"""Soak under faults: the site at 80% of its capacity for ``--minutes``, with edits and imports
+going on and faults injected on a schedule; then checks that nothing was lost and every
+process is back in step. Issue 14, scope 8; the method and figures are in docs/reliability.md.
+
+Run from the project root (as root it runs PostgreSQL's tools as the ``postgres`` user):
+
+    .venv/bin/python bench/soak.py                 # 10 minutes, 10,000 services
+    .venv/bin/python bench/soak.py --minutes 1     # a short run while developing
+
+Everything runs on the soak's own servers (bench/soak_cluster.py), never the shared ones: a
+PostgreSQL cluster in ``--workdir`` on ``--pg-port`` (5434), ``redis-server`` on
+``--redis-port`` (6380) and gunicorn with the project's gunicorn.conf.py (2 workers) on
+``--port`` (8090). The seeded synthetic directory of bench/search_bench.py (``--size``,
+``--seed``) is loaded once into a template database kept in ``--workdir``; each run copies it.
+
+1. Capacity: a closed loop (``--threads-capacity`` connections) for ``--capacity-seconds``.
+2. The soak: an open loop at ``--load`` (0.8) of that rate over mixed URLs (searches, with
+   and without a postcode, service pages, the home page, the API; bench/soak_load.py); a
+   writer process editing listings through the domain code (bench/soak_writer.py); an
+   import every ``--import-every`` seconds; and the faults of bench/soak_faults.py at fixed
+   shares of the run (kill -9 of a worker, of a rebuild, of the updater; a full rebuild;
+   PostgreSQL restarted; Redis away for ``--redis-down`` seconds).
+3. Checks: every edit's and the last import's token found by the API, from both workers
+   (each asked ``--asks`` times on new connections); replaced tokens no longer found; the
+   index's applied change number equals the database's; no rebuild worker outlived its
+   parent; the app logged Redis going away and coming back.
+
+It prints statuses and latency percentiles per fault window, the load average, and exits 1
+on any 500, a lost or stale edit, or an index out of step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import soak_faults as faults  # noqa: E402
+import soak_load as load  # noqa: E402
+from soak_cluster import Gunicorn, Postgres, Redis, app_env, flask, prepare_database  # noqa: E402
+from soak_report import report, verify  # noqa: E402
+
+from search_index.schema import build_schema  # noqa: E402
+from search_index.store import IndexStore  # noqa: E402
+
+#: (share of the run, fault) in time order.
+SCHEDULE = (
+    (0.10, "kill_worker"),
+    (0.20, "kill_rebuild"),
+    (0.32, "rebuild"),
+    (0.48, "kill_updater"),
+    (0.62, "restart_postgres"),
+    (0.78, "redis_outage"),
+)
+
+
+def service_paths(pg: Postgres, workdir: Path) -> list[str]:
+    """Paths of public service pages, and the writer's list of service ids."""
+    from directory.public.views import listing_slug
+
+    rows = pg.sql(
+        "SELECT id, name FROM service WHERE listing_status = 'active' ORDER BY id", "soak"
+    )
+    (workdir / "service_ids.txt").write_text("\n".join(r[0] for r in rows))
+    return [f"/services/{r[0]}/{listing_slug(r[1])}" for r in rows[:2000]]
+
+
+def run_load(
+    port: int, mix, seconds: float, rate: float | None, threads: int, out: Path, lag: float = 10
+) -> list:
+    ctx = multiprocessing.get_context("spawn")
+    process = ctx.Process(target=load.run, args=(port, mix, seconds, rate, threads, str(out), lag))
+    process.start()
+    process.join()
+    return json.loads(out.read_text())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--size", type=int, default=10000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workdir", default="/tmp/soak")
+    parser.add_argument("--port", type=int, default=8090)
+    parser.add_argument("--pg-port", type=int, default=5434)
+    parser.add_argument("--redis-port", type=int, default=6380)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--load", type=float, default=0.8, help="share of capacity")
+    parser.add_argument("--capacity-seconds", type=float, default=20.0)
+    parser.add_argument("--threads-capacity", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=32, help="open-loop client threads")
+    parser.add_argument("--edit-rate", type=float, default=2.0, help="edits per second")
+    parser.add_argument("--import-every", type=float, default=60.0, help="seconds")
+    parser.add_argument("--redis-down", type=float, default=30.0, help="seconds")
+    parser.add_argument("--asks", type=int, default=3, help="API asks per token at the end")
+    parser.add_argument("--max-lag", type=float, default=10.0, help="skip requests this late")
+    parser.add_argument(
+        "--faults", default=",".join(name for _share, name in SCHEDULE), help="which faults"
+    )
+    args = parser.parse_args(argv)
+
+    workdir = Path(args.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    os.chmod(workdir, 0o755)
+    run_dir = workdir / time.strftime("run-%Y%m%d-%H%M%S")
+    run_dir.mkdir()
+    pg, redis = Postgres(workdir, args.pg_port), Redis(run_dir, args.redis_port)
+    index = run_dir / "index"
+    env = app_env(workdir, pg, redis, args.port, index)
+    gunicorn = Gunicorn(run_dir, args.port, env, args.workers)
+    writer = None
+    try:
+        pg.start()
+        redis.start()
+        data = prepare_database(pg, workdir, args.size, args.seed)
+        paths = service_paths(pg, workdir)
+        began = time.perf_counter()
+        build = flask(env, "reindex", "--procs", "2")
+        output, _ = build.communicate()
+        if build.returncode:
+            raise SystemExit(f"reindex failed:\n{output}")
+        print(f"index built in {time.perf_counter() - began:.0f} s; load {os.getloadavg()}")
+        gunicorn.start()
+        mix = load.url_mix(data, paths, args.seed, 5000)
+        warm = run_load(args.port, mix[-200:], 5, None, 2, run_dir / "warm.json")
+        print(f"warm-up: {load.summary(warm)['statuses']}", flush=True)
+        closed = run_load(
+            args.port,
+            mix,
+            args.capacity_seconds,
+            None,
+            args.threads_capacity,
+            run_dir / "capacity.json",
+        )
+        ok = [r for r in closed if 200 <= r[2] < 400]
+        capacity = len(ok) / args.capacity_seconds
+        rate = args.load * capacity
+        facts = load.summary(closed)
+        print(
+            f"capacity: {capacity:.0f} requests/s (closed loop, {args.threads_capacity} "
+            f"connections; p50 {facts['p50']:.0f} ms, p95 {facts['p95']:.0f} ms; statuses "
+            f"{facts['statuses']}); load average {os.getloadavg()[0]:.2f}",
+            flush=True,
+        )
+        seconds = args.minutes * 60
+        print(f"soak: {rate:.0f} requests/s for {seconds:.0f} s", flush=True)
+
+        events: list[dict] = []
+        loads: list[tuple[float, float]] = []
+        applied: list[tuple[float, int]] = []
+        importer = faults.Importer(env, run_dir)
+        done = threading.Event()
+        start = time.time()
+
+        def sample_load() -> None:
+            while not done.wait(5):
+                loads.append((time.time(), os.getloadavg()[0]))
+
+        def sample_index() -> None:
+            """The index's applied change number, ten times a second: when each edit
+            reached the index, whatever the HTTP queue is doing."""
+            store = IndexStore(index, build_schema)
+            while not done.wait(0.1):
+                try:
+                    applied.append((time.time(), store.read_state().last_seq))
+                except Exception:  # mid-swap or mid-write: the next sample will do
+                    continue
+
+        def timed(name: str, fn, *fn_args) -> None:
+            began = time.time()
+            try:
+                result = fn(*fn_args)
+            except Exception as exc:  # a fault that fails to run is reported, not fatal
+                result = {"error": repr(exc)}
+            events.append({"name": name, "start": began, "end": time.time(), **result})
+            print(f"  {began - start:6.1f} s  {name}: {result}", flush=True)
+
+        def fault_schedule() -> None:
+            runs = {
+                "kill_worker": lambda: faults.kill_worker(gunicorn, 0),
+                "kill_rebuild": lambda: faults.kill_rebuild(env),
+                "rebuild": lambda: faults.rebuild(env),
+                "kill_updater": lambda: faults.kill_updater(gunicorn),
+                "restart_postgres": lambda: faults.restart_postgres(pg),
+                "redis_outage": lambda: faults.redis_outage(redis, args.redis_down),
+            }
+            chosen = set(args.faults.split(","))
+            for share, name in SCHEDULE:
+                if name not in chosen:
+                    continue
+                if done.wait(max(0.0, start + share * seconds - time.time())):
+                    return
+                if time.time() > start + seconds - 20:  # earlier faults overran: say so
+                    events.append(
+                        {
+                            "name": name,
+                            "start": time.time(),
+                            "end": time.time(),
+                            "skipped": "no time left in the run",
+                        }
+                    )
+                    continue
+                timed(name, runs[name])
+
+        def imports() -> None:
+            while not done.wait(max(5.0, args.import_every - 5)):
+                if time.time() > start + seconds - 20:
+                    return
+                timed("import", importer.run_once)
+
+        writer_log = run_dir / "edits.jsonl"
+        writer = subprocess.Popen(
+            [
+                sys.executable,
+                str(ROOT / "bench" / "soak_writer.py"),
+                "--services",
+                str(workdir / "service_ids.txt"),
+                "--rate",
+                str(args.edit_rate),
+                "--port",
+                str(args.port),
+                "--out",
+                str(writer_log),
+            ],
+            cwd=ROOT,
+            env=env | {"SEARCH_INDEX_DIR": str(run_dir / "writer_index")},
+            stdout=(run_dir / "writer.log").open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        threads = [
+            threading.Thread(target=f, daemon=True)
+            for f in (sample_load, sample_index, fault_schedule, imports)
+        ]
+        for t in threads:
+            t.start()
+        records = run_load(
+            args.port, mix, seconds, rate, args.threads, run_dir / "soak.json", args.max_lag
+        )
+        done.set()
+        faults.stop_process(writer, 180)  # lets the prober finish its last tokens
+        for t in threads[2:]:
+            t.join(600)
+        checks = verify(args, pg, index, importer, writer_log, gunicorn, events, applied)
+        return report(args, capacity, rate, records, events, loads, checks, run_dir)
+    finally:
+        faults.stop_process(writer)
+        gunicorn.stop()
+        redis.stop()
+        pg.stop()
+        shutil.rmtree(index, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
