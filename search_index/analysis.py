@@ -152,6 +152,14 @@ def analyse(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
     return found
 
 
+def forget_texts() -> None:
+    """Empty the per-text cache of ``analyse``. A rebuild's worker calls it after each batch
+    of listings: most of a directory's texts (descriptions, venue names) occur once, and
+    keeping them cost a worker about 150 MB at 100,000 services for no hits; the texts that
+    repeat (need labels, synonyms, town names) are cached again within the next batch."""
+    _texts.clear()
+
+
 def fold_text(text: str) -> str:
     """Lower case without accents or apostrophes, for matching stems against raw text."""
     text = text.lower().replace("'", "").replace("\u2019", "")

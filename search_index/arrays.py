@@ -26,6 +26,7 @@ from __future__ import annotations
 import mmap
 from array import array
 from collections.abc import Iterable
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -62,11 +63,18 @@ class ArraysWriter:
         self.ids.extend(docs)
         self.weights.extend(weights)
         counts, positions = self.counts, self.positions
-        for where in places:
-            if where[-1] > MAX_POSITION or len(where) > MAX_POSITION:
-                where = [min(p, MAX_POSITION) for p in where[:MAX_POSITION]]
-            counts.append(len(where))
-            positions.extend(where)
+        places = places if isinstance(places, list) else list(places)
+        had_counts, had_positions = len(counts), len(positions)
+        try:  # in C: the arrays refuse a count or position above MAX_POSITION
+            counts.extend(map(len, places))
+            positions.extend(chain.from_iterable(places))
+        except OverflowError:  # a text of more than 65,535 words: clamp, one by one
+            del counts[had_counts:], positions[had_positions:]
+            for where in places:
+                if where[-1] > MAX_POSITION or len(where) > MAX_POSITION:
+                    where = [min(p, MAX_POSITION) for p in where[:MAX_POSITION]]
+                counts.append(len(where))
+                positions.extend(where)
         self.starts.append(len(self.ids))
         self.position_starts.append(len(positions))
 

@@ -14,6 +14,7 @@ import gc
 import multiprocessing
 import os
 import queue
+import resource
 import signal
 import sys
 import threading
@@ -21,6 +22,7 @@ import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh.filedb.filestore import FileStorage
@@ -36,6 +38,43 @@ WORKER_BATCH = 2000
 PR_SET_PDEATHSIG = 1
 #: How often a build worker's watchdog checks that its parent is still there (seconds).
 WATCHDOG_INTERVAL = 1.0
+
+
+@dataclass(slots=True)
+class WorkerReport:
+    """Where one build worker's time and memory went (seconds of wall clock; ``cpu`` is the
+    worker's own CPU time, ``peak_mb`` its peak resident memory)."""
+
+    services: int
+    documents: int
+    start: float  # imports, database engine, empty segment
+    read: float  # reading records from the database
+    build: float  # documents from records
+    index: float  # analysis and collecting postings
+    write: float  # writing the segment's postings, arrays and columns
+    cpu: float
+    peak_mb: float
+
+    def line(self) -> str:
+        return (
+            f"{self.services:,} services, {self.documents:,} documents: start {self.start:.1f} s, "
+            f"read {self.read:.1f} s, build {self.build:.1f} s, index {self.index:.1f} s, "
+            f"write {self.write:.1f} s; CPU {self.cpu:.1f} s; peak {self.peak_mb:.0f} MB"
+        )
+
+
+@dataclass(slots=True)
+class BuildReport:
+    """The last parallel build in this process: its workers' reports and the parent's own
+    steps, for ``flask reindex`` and ``bench/rebuild_bench.py`` to print."""
+
+    workers: list[WorkerReport] = field(default_factory=list)
+    wait: float = 0.0  # from starting the workers to the last one's segment
+    commit: float = 0.0  # the table of contents and the merged spelling dictionary
+
+
+#: Filled by ``build_parallel``; empty until a parallel build ran in this process.
+last_build = BuildReport()
 
 
 def die_with_parent(parent_pid: int) -> None:
@@ -131,10 +170,11 @@ def build_parallel(
         )
         for i in range(procs)
     ]
+    started = time.perf_counter()
     for worker in workers:
         worker.start()
     done = [0] * procs
-    parts: dict[int, tuple[Any, int, dict[str, int]]] = {}
+    parts: dict[int, tuple[Any, int, dict[str, int], WorkerReport]] = {}
     try:
         while len(parts) < procs:
             try:
@@ -156,15 +196,19 @@ def build_parallel(
             if worker.is_alive():
                 worker.terminate()
             worker.join()
+    built = time.perf_counter()
     segments = [parts[i][0] for i in range(procs) if parts[i][0] is not None]
     storage = FileStorage(path)
     writer = storage.open_index().writer()
     writer.commit(mergetype=lambda _writer, existing: existing + segments)
     spelling: Counter[str] = Counter()
-    for _segment, _count, words in parts.values():
+    for _segment, _count, words, _report in parts.values():
         spelling.update(words)
     write_spelling(storage, spelling)
-    return sum(count for _segment, count, _words in parts.values())
+    last_build.workers = [parts[i][3] for i in range(procs)]
+    last_build.wait = built - started
+    last_build.commit = time.perf_counter() - built
+    return sum(count for _segment, count, _words, _report in parts.values())
 
 
 def _build_part(
@@ -182,34 +226,58 @@ def _build_part(
 
     The worker turns the cyclic garbage collector off: it only allocates (millions of
     postings, which every full collection walked again: 18% of a worker's time at 100,000
-    services) and exits when done."""
+    services) and exits when done. Only the postings outlive a batch: the batch's records
+    and documents are dropped, and so are the texts the analysis cached for them
+    (``analysis.forget_texts``). It reports where its time went (``WorkerReport``)."""
     die_with_parent(parent_pid)
     gc.disable()
     try:
+        started = time.perf_counter()
         from sqlalchemy.orm import sessionmaker
 
         import directory.models  # noqa: F401  (every mapper, before the first query)
         from directory.db import make_engine
+        from search_index import documents
+        from search_index.analysis import forget_texts
 
         engine = make_engine(database_url)
         writer = BulkWriter(FileStorage(path).open_index(), _lk=False)
         count = 0
+        index_seconds = 0.0
+        ready = time.perf_counter()
         with sessionmaker(bind=engine)() as session:
             for start in range(0, len(service_ids), WORKER_BATCH):
                 batch = service_ids[start : start + WORKER_BATCH]
                 docs = documents_for_services(session, batch)
+                began = time.perf_counter()
                 for service_id in batch:
                     for doc in docs.get(service_id, ()):
                         writer.add_document(**doc)
                         count += 1
+                index_seconds += time.perf_counter() - began
+                del docs
+                forget_texts()
                 session.expunge_all()
                 results.put(("progress", part, start + len(batch)))
+        engine.dispose()
+        indexed = time.perf_counter()
         if count:
             segment = writer._finalize_segment()
         else:
             writer._close_segment()
             segment = None
-        engine.dispose()
-        results.put(("done", part, (segment, count, dict(writer.spelling))))
+        spelling = dict(writer.spelling)
+        report = WorkerReport(
+            services=len(service_ids),
+            documents=count,
+            start=ready - started,
+            read=documents.phase_seconds["read"],
+            build=documents.phase_seconds["build"],
+            index=index_seconds,
+            write=time.perf_counter() - indexed,
+            cpu=time.process_time(),
+            peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        )
+        results.put(("done", part, (segment, count, spelling, report)))
     except BaseException:
         results.put(("error", part, traceback.format_exc()))

@@ -36,6 +36,7 @@ from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from search_index.arrays import ArraysWriter, filename
+from search_index.fields import Keyword, WeightedText, encode_positions, text_terms
 
 SPELLING_FILE = "SPELLING"
 #: Postings per block, as Whoosh's codec writes them.
@@ -43,6 +44,8 @@ BLOCK = 128
 #: zlib level (Whoosh uses 3: as small, slower) and the smallest pickled block worth compressing.
 COMPRESSION = 1
 COMPRESS_FROM = 256
+#: Distinct values of one keyword field whose terms ``BulkWriter`` keeps at hand.
+KEYWORD_VALUES = 20_000
 
 
 class BulkWriter(SegmentWriter):
@@ -57,32 +60,41 @@ class BulkWriter(SegmentWriter):
         #: scorable field name -> its length in each document of this segment
         self._lengths: dict[str, array] = {}
         self._order = list(self.schema.names())
+        self._names = frozenset(self._order)
+        #: per field, in schema order: name, field, indexed, scorable, stored, column type
+        self._fields = [
+            (name, field, field.indexed, field.scorable, field.stored, field.column_type)
+            for name, field in ((name, self.schema[name]) for name in self._order)
+        ]
+        #: keyword field name -> value -> the posting lists of its terms: a directory repeats
+        #: the same need, area, mode and flag strings thousands of times, so each distinct
+        #: value is split and its terms looked up once (cleared at ``KEYWORD_VALUES``).
+        self._keyword_values: dict[str, dict[str, list[tuple[array, array, list]]]] = {}
         self.spelling: Counter[str] = Counter()
 
     def add_document(self, **fields: Any) -> None:
         self._check_state()
-        unknown = set(fields) - set(self._order)
-        if unknown:
+        if not self._names.issuperset(fields):
+            unknown = set(fields) - self._names
             raise ValueError(f"BulkWriter: unknown or unsupported fields {sorted(unknown)}")
         docnum = self.docnum
         local = docnum - self.docbase
         perdoc = self.perdocwriter
         perdoc.start_doc(docnum)
-        for name in self._order:
+        for name, field, indexed, scorable, stored, column_type in self._fields:
             value = fields.get(name)
-            field = self.schema[name]
             length = 0
-            if value is not None and field.indexed:
+            if value is not None and indexed:
                 length = self._index(name, field, value, docnum)
-            if field.scorable:
+            if scorable:
                 lengths = self._lengths.setdefault(name, array("I"))
                 lengths.extend([0] * (local - len(lengths)))
                 lengths.append(length)
             if value is None:
                 continue
-            perdoc.add_field(name, field, value if field.stored else None, length)
-            if field.column_type is not None:
-                perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+            perdoc.add_field(name, field, value if stored else None, length)
+            if column_type is not None:
+                perdoc.add_column_value(name, column_type, field.to_column_value(value))
         perdoc.finish_doc()
         self._added = True
         self.docnum += 1
@@ -92,6 +104,10 @@ class BulkWriter(SegmentWriter):
         with a ``postings()`` method give their terms as strings: those of the analysis
         cache hash once, and each distinct term is encoded once, at the end."""
         terms = self._postings.setdefault(name, {})
+        if type(field) is Keyword:
+            return self._keywords(name, field, value, docnum, terms)
+        if type(field) is WeightedText:
+            return self._text(value, docnum, terms)
         fast = getattr(field, "postings", None)
         length = 0
         for text, freq, weight, encoded in fast(value) if fast else field.index(value):
@@ -107,6 +123,44 @@ class BulkWriter(SegmentWriter):
         if words is not None:
             self.spelling.update(words(value))
         return length if field.scorable else 0
+
+    def _text(self, value: Any, docnum: int, terms: dict[Any, Any]) -> int:
+        """``_index`` for the ``WeightedText`` field: its postings and spelling words from
+        one analysis of each section (``fields.text_terms``)."""
+        positions, weights, words = text_terms(value)
+        length = 0
+        for stem, where in positions.items():
+            found = terms.get(stem)
+            if found is None:
+                found = terms[stem] = (array("I"), array("f"), [])
+            found[0].append(docnum)
+            found[1].append(weights[stem])
+            found[2].append(encode_positions(where))
+            length += len(where)
+        self.spelling.update(words)
+        return length
+
+    def _keywords(
+        self, name: str, field: Keyword, value: str, docnum: int, terms: dict[Any, Any]
+    ) -> int:
+        """``_index`` for a ``Keyword`` field: its terms (each once per document, weight 1,
+        no value) come from the cache of distinct values."""
+        cache = self._keyword_values.setdefault(name, {})
+        entries = cache.get(value)
+        if entries is None:
+            entries = []
+            for text, _freq, _weight, _value in field.postings(value):
+                found = terms.get(text)
+                if found is None:
+                    found = terms[text] = (array("I"), array("f"), [])
+                entries.append(found)
+            if len(cache) >= KEYWORD_VALUES:
+                cache.clear()
+            cache[value] = entries
+        for ids, weights, _values in entries:
+            ids.append(docnum)
+            weights.append(1.0)
+        return len(entries) if field.scorable else 0
 
     def _merge_segments(self, mergetype: Any, optimize: Any, merge: Any) -> list[Any]:
         """Never merge other segments in: their postings would go through the pool, which

@@ -58,8 +58,22 @@ def reindex_command(procs: int | None) -> None:
         f"{report.procs} process(es); built in {report.build_seconds:.1f} s, "
         f"{report.seconds:.1f} s in all; {report.size_bytes / 1e6:.1f} MB on disk."
     )
+    if report.procs > 1:
+        _echo_phases(report.seconds - report.build_seconds)
     if report.removed:
         click.echo(f"Removed old generations: {', '.join(report.removed)}")
+
+
+def _echo_phases(publish_seconds: float) -> None:
+    """Where a parallel rebuild's time went: each worker's phases, then the parent's."""
+    from search_index.build import last_build
+
+    for number, worker in enumerate(last_build.workers, 1):
+        click.echo(f"  worker {number}: {worker.line()}")
+    click.echo(
+        f"  phases: workers {last_build.wait:.1f} s (start to last segment), commit and "
+        f"spelling {last_build.commit:.1f} s, manifest, replay and swap {publish_seconds:.1f} s"
+    )
 
 
 @search_index_cli.command("status")

@@ -13,6 +13,8 @@ listing that says nothing about cost is not free.
 
 from __future__ import annotations
 
+import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -43,6 +45,9 @@ if TYPE_CHECKING:
     from directory.places.gazetteer import Gazetteer
     from directory.places.place import Place
 
+#: Seconds this process spent in ``documents_for_services`` reading records from the database
+#: and building documents from them: a rebuild's worker reports them (``search_index.build``).
+phase_seconds: Counter[str] = Counter()
 REMOTE_MODES = ("phone", "online")
 SUMMARY_CHARS = 1500
 _NATIONAL_EXTENTS = ("national", "country", "uk", "england")
@@ -406,8 +411,13 @@ def documents_for_services(
     builder = DocumentBuilder(
         session, gazetteer if gazetteer is not None else _gazetteer(gazetteer_path)
     )
-    for service in iter_service_records(session, ids):
+    started = time.perf_counter()
+    records = list(iter_service_records(session, ids))
+    built = time.perf_counter()
+    for service in records:
         out[service.id] = builder.documents(service)
+    phase_seconds["read"] += built - started
+    phase_seconds["build"] += time.perf_counter() - built
     return out
 
 

@@ -59,6 +59,31 @@ def _as_bytes(postings: list[Posting]) -> list[Posting]:
     return [(term.encode("utf-8"), freq, weight, value) for term, freq, weight, value in postings]
 
 
+def text_terms(value: Any) -> tuple[dict[str, list[int]], dict[str, float], set[str]]:
+    """Each stem of a ``WeightedText`` value with its positions and summed section weights,
+    and the value's spelling words: what ``WeightedText.postings`` and ``spelling_words``
+    give, in one pass (the bulk writer needs both for every document)."""
+    positions: dict[str, list[int]] = {}
+    weights: dict[str, float] = {}
+    words: set[str] = set()
+    position = 0
+    for weight, text in _sections(value):
+        stems, spelled = analyse(text)
+        for stem in stems:
+            found = positions.get(stem)
+            if found is None:
+                positions[stem] = [position]
+                weights[stem] = weight
+            else:
+                found.append(position)
+                weights[stem] += weight
+            position += 1
+        if stems:
+            words |= spelled
+            position += SECTION_GAP
+    return positions, weights, words
+
+
 class WeightedText(TEXT):
     """Weighted sections with positions (see the module docstring)."""
 
@@ -67,22 +92,7 @@ class WeightedText(TEXT):
         self.format = formats.Positions()
 
     def postings(self, value: Any) -> list[Posting]:
-        positions: dict[str, list[int]] = {}
-        weights: dict[str, float] = {}
-        position = 0
-        for weight, text in _sections(value):
-            stems = analyse(text)[0]
-            for stem in stems:
-                found = positions.get(stem)
-                if found is None:
-                    positions[stem] = [position]
-                    weights[stem] = weight
-                else:
-                    found.append(position)
-                    weights[stem] += weight
-                position += 1
-            if stems:
-                position += SECTION_GAP
+        positions, weights, _words = text_terms(value)
         return [
             (stem, len(where), float(weights[stem]), encode_positions(where))
             for stem, where in positions.items()
