@@ -9,7 +9,10 @@ Two processes on one PostgreSQL database, each with its own index folder, as two
   from the same cached searcher the site's searches use.
 
 For each edit the clock starts just before ``commit()`` (so the figure includes the commit
-itself) and stops when B's search first finds the word, asked every 5 ms. Edits are spaced
+itself, and A's own index update inside it) and stops when B's search first finds the word,
+asked every 5 ms; a second figure starts at the database's commit (the first
+``after_commit`` listener), before A's own index update. B's check + catch-up time is
+printed too. Edits are spaced
 by a random 50-1,000 ms, so B is sometimes idle and sometimes busy. Each mode runs the same
 stream: ``feed`` (LISTEN/NOTIFY wakes B's updater; polling every 2 s stays as the fallback)
 and ``poll`` (``SEARCH_FEED`` off: polling alone, which is what the old in-request check
@@ -41,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, select, text  # noqa: E402
+from sqlalchemy import create_engine, event, select, text  # noqa: E402
 from whoosh.qparser import QueryParser  # noqa: E402
 
 from directory import create_app, migrate  # noqa: E402
@@ -162,6 +165,14 @@ def run_mode(url, workdir, index_a, ids, args, feed: bool, first: int) -> dict[s
     rng = random.Random(args.seed + (1 if feed else 2))
     lags: list[float] = []
     commits: list[float] = []
+    propagated: list[float] = []  # from the database's commit, without A's own index update
+    committed_at = [0.0]
+
+    def note_commit(_session) -> None:
+        committed_at[0] = time.perf_counter()
+
+    # First among the after_commit listeners: before A's own index update runs.
+    event.listen(app.extensions["database"].sessionmaker, "after_commit", note_commit, insert=True)
     try:
         time.sleep(1.0)  # B's first check and LISTEN
         with app.app_context():
@@ -178,7 +189,9 @@ def run_mode(url, workdir, index_a, ids, args, feed: bool, first: int) -> dict[s
                     if time.perf_counter() > deadline:
                         raise SystemExit(f"edit {n} never showed on machine B")
                     time.sleep(0.005)
-                lags.append((time.perf_counter() - started) * 1000)
+                found_at = time.perf_counter()
+                lags.append((found_at - started) * 1000)
+                propagated.append((found_at - committed_at[0]) * 1000)
                 time.sleep(rng.uniform(0.05, 1.0))
         checks = ask(port, None)
     finally:
@@ -186,7 +199,7 @@ def run_mode(url, workdir, index_a, ids, args, feed: bool, first: int) -> dict[s
         proc.wait()
         app.extensions["search_index.updater"].stop()
         app.extensions["database"].engine.dispose()
-    return {"lag": lags, "commit": commits, "check": checks}
+    return {"lag": lags, "propagated": propagated, "commit": commits, "check": checks}
 
 
 def main() -> None:
@@ -240,6 +253,7 @@ def main() -> None:
             )
             for key, label in (
                 ("lag", "edit commit -> found in B's search"),
+                ("propagated", "database commit -> found in B's search"),
                 ("commit", "A's commit (with A's own index update)"),
                 ("check", "B's check + catch-up of a change"),
             ):

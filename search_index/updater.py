@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 #: The seq of a notification whose payload is not a number: "check", never skipped.
 UNKNOWN = 1 << 62
 #: After a notification, how long to wait for the rest of a burst before one catch-up.
-DEBOUNCE = 0.05
+DEBOUNCE = 0.02
 BACKOFF_FIRST = 0.5
 BACKOFF_MAX = 30.0
 _KEY = "search_index.updater"
