@@ -27,9 +27,10 @@ from directory.listings.cost import cost_status
 from directory.listings.html import html_to_text
 from directory.listings.visibility import is_public
 from directory.models import LocationKind, TaxonomyTerm
-from search_index.analysis import Word, query_words, words_of
+from search_index.analysis import words_of
 from search_index.geo import cell_terms
 from search_index.lru import LRU
+from search_index.names import name_key, name_terms, strip_place_words
 from search_index.records import (
     BATCH,
     PlaceRecord,
@@ -50,6 +51,8 @@ if TYPE_CHECKING:
 phase_seconds: Counter[str] = Counter()
 REMOTE_MODES = ("phone", "online")
 SUMMARY_CHARS = 1500
+#: Entries a reused ``DocumentBuilder`` keeps in each of its caches before emptying it.
+BUILDER_CACHE = 50_000
 _NATIONAL_EXTENTS = ("national", "country", "uk", "england")
 
 
@@ -112,13 +115,27 @@ class DocumentBuilder:
     same weekly sessions again and again, and working one out takes a fraction of a
     millisecond."""
 
-    def __init__(self, session: Session, gazetteer: Gazetteer | None = None) -> None:
-        self.vocab = taxonomy_vocabulary(session)
+    def __init__(
+        self,
+        session: Session,
+        gazetteer: Gazetteer | None = None,
+        vocab: Vocabulary | None = None,
+    ) -> None:
+        self.vocab = vocab if vocab is not None else taxonomy_vocabulary(session)
         self.gazetteer = gazetteer if gazetteer is not None else _gazetteer()
         self.today = datetime.now(UTC).date()
         self._hours: dict[tuple, dict[str, Any]] = {}
         self._postcodes: dict[str, tuple[Place | None, set[str]]] = {}
         self._cores: dict[str, str] = {}
+        #: runs of one to three words -> whether they name a place (``strip_place_words``)
+        self._place_runs: dict[str, bool] = {}
+
+    def trim(self) -> None:
+        """Empty the caches once one holds ``BUILDER_CACHE`` entries (a builder is reused
+        from one call to the next: ``builder_for``)."""
+        for cache in (self._hours, self._postcodes, self._cores, self._place_runs):
+            if len(cache) >= BUILDER_CACHE:
+                cache.clear()
 
     def core_name(self, name: str | None) -> str:
         """``name_key`` of a name without its place words: "Let's Talk Blacon" and "Let's Talk
@@ -128,7 +145,7 @@ class DocumentBuilder:
         found = self._cores.get(name)
         if found is None:
             words = [w for w in words_of(name) if not w.stop]
-            kept = strip_place_words(words, self.gazetteer)
+            kept = strip_place_words(words, self.gazetteer, self._place_runs)
             found = self._cores[name] = name_key(w.stem for w in kept) if kept else ""
         return found
 
@@ -343,40 +360,6 @@ class DocumentBuilder:
         return doc
 
 
-def name_terms(*names: str | None) -> str:
-    """The stems of a listing's names (service, alternate and venue name) as keywords, so a
-    query naming a service or place ("let's talk", "the bluecoat", "glitch") can find the
-    listings it names (``query.TextPlan.named``)."""
-    return " ".join(sorted({w.stem for name in names if name for w in query_words(name)}))
-
-
-def name_key(stems: Iterable[str]) -> str:
-    """One keyword for a set of stems (order and repeats ignored)."""
-    return "_".join(sorted(set(stems)))
-
-
-def strip_place_words(words: list[Word], gazetteer: Gazetteer | None) -> list[Word]:
-    """``words`` without the runs of one to three words that name a place ("Blacon",
-    "Ellesmere Port"), everyday words that are also places ("Over", "Hope") kept."""
-    if gazetteer is None:
-        return words
-    from directory.places.local import bare_name_ok
-    from directory.places.names import fold_name
-
-    kept: list[Word] = []
-    i = 0
-    while i < len(words):
-        for size in (3, 2, 1):
-            text = " ".join(w.typed for w in words[i : i + size])
-            if i + size <= len(words) and bare_name_ok(fold_name(text)) and gazetteer.town(text):
-                i += size
-                break
-        else:
-            kept.append(words[i])
-            i += 1
-    return kept
-
-
 def _age(value: float | None) -> int | None:
     if value is None:
         return None
@@ -394,6 +377,27 @@ def _gazetteer(path: str | None = None) -> Gazetteer | None:
         return None
 
 
+#: The builder of the last ``documents_for_services`` call (see ``builder_for``).
+_last_builder: list[DocumentBuilder] = []
+
+
+def builder_for(session: Session, gazetteer: Gazetteer | None) -> DocumentBuilder:
+    """A document builder, the previous call's while the taxonomy, the gazetteer and the day
+    are the same: a rebuild's worker calls ``documents_for_services`` once per batch of
+    2,000 services, and a new builder started with empty caches of names, opening hours
+    and postcodes each time."""
+    vocab = taxonomy_vocabulary(session)
+    today = datetime.now(UTC).date()
+    if _last_builder:
+        builder = _last_builder[0]
+        if builder.vocab is vocab and builder.gazetteer is gazetteer and builder.today == today:
+            builder.trim()
+            return builder
+    builder = DocumentBuilder(session, gazetteer, vocab)
+    _last_builder[:] = [builder]
+    return builder
+
+
 def documents_for_services(
     session: Session,
     service_ids: Iterable[str],
@@ -408,7 +412,7 @@ def documents_for_services(
     out: dict[str, list[dict[str, Any]]] = {service_id: [] for service_id in ids}
     if not ids:
         return out
-    builder = DocumentBuilder(
+    builder = builder_for(
         session, gazetteer if gazetteer is not None else _gazetteer(gazetteer_path)
     )
     started = time.perf_counter()
