@@ -5,7 +5,7 @@ Run from the project root:
     .venv/bin/python bench/load_bench.py --size 10000 [--duration 30] [--clients 8]
     .venv/bin/python bench/load_bench.py --size 100000 --workdir /tmp/load_bench
 
-It makes (or reuses) ``bench/search_bench.py``'s seeded synthetic directory of ``--size``
+It makes (or reuses) ``bench/synthetic.py``'s seeded synthetic directory of ``--size``
 services in a PostgreSQL database of its own (``bench_load_<size>`` at ``--pg``, created with
 the project's migrations and loaded by the same generator), builds the search index beside it
 in ``--workdir``, then starts gunicorn itself with ``gunicorn.conf.py`` (``--workers`` workers,
@@ -71,9 +71,9 @@ KINDS = {
 
 def prepare(args: argparse.Namespace) -> tuple[str, Path, dict]:
     """The database URL, the index folder (built when missing) and what the URLs need."""
-    from search_bench import build_directory
     from sqlalchemy import text
     from sqlalchemy.orm import sessionmaker
+    from synthetic import GENERATOR_VERSION, build_directory
 
     from directory import migrate
     from directory.db import make_engine
@@ -83,10 +83,10 @@ def prepare(args: argparse.Namespace) -> tuple[str, Path, dict]:
 
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    name = f"bench_load_{args.size}_{args.seed}"
+    name = f"bench_load_{args.size}_{args.seed}_g{GENERATOR_VERSION}"
     url = f"{args.pg}/{name}"
     saved = workdir / f"{name}.json"
-    index_dir = workdir / f"index_{args.size}_{args.seed}"
+    index_dir = workdir / f"index_{name}"
     admin = make_engine(f"{args.pg}/postgres").execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
@@ -104,8 +104,11 @@ def prepare(args: argparse.Namespace) -> tuple[str, Path, dict]:
         started = time.perf_counter()
         data = build_directory(url, args.size, args.seed)
         print(f"{args.size:,} services inserted in {time.perf_counter() - started:.1f} s")
-        engine = make_engine(url)
+        engine = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
+            # Planner statistics now, not whenever autovacuum gets round to it: without them
+            # the home page's need counts took 10 s (nested loops over 17,000 attributes).
+            conn.execute(text("ANALYZE"))
             rows = conn.execute(text("SELECT id, name FROM service ORDER BY id LIMIT 2000"))
             data["services"] = [list(row) for row in rows]
         engine.dispose()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import mimetypes
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,12 +35,19 @@ class Manifest:
     files: frozenset[str] = frozenset()
     mtime: float | None = None
     warned: bool = False
+    #: When the file was last looked at: at most once a second, not for each of the ten
+    #: asset links on every page (a stat each).
+    checked: float = -1.0
 
     @property
     def path(self) -> Path:
         return self.directory / "manifest.json"
 
     def refresh(self) -> None:
+        now = time.monotonic()
+        if self.mtime is not None and now - self.checked < 1.0:
+            return
+        self.checked = now
         try:
             mtime = self.path.stat().st_mtime
         except FileNotFoundError:

@@ -7,6 +7,7 @@ Builders take a ``Session`` and run inside a request (they read the app's config
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from flask import current_app
@@ -47,9 +48,21 @@ class PopularNeed:
     count: int
 
 
+#: Seconds the home page's need counts are kept per process. Counting reads every need of
+#: every public listing (70 ms of PostgreSQL at 10,000 services); the panel ranks needs by
+#: rough size, so counts a minute old serve as well.
+POPULAR_SECONDS = 60.0
+
+
 def popular_needs(session: Session, terms: TermIndex, limit: int = 8) -> list[PopularNeed]:
     """The top-level needs with the most services, in everyday words."""
-    counts = need_counts(session, terms)
+    kept = current_app.extensions.setdefault("popular_need_counts", {})
+    now = time.monotonic()
+    if kept.get("until", 0.0) > now and kept.get("terms") is terms:
+        counts = kept["counts"]
+    else:
+        counts = need_counts(session, terms)
+        kept.update(until=now + POPULAR_SECONDS, terms=terms, counts=counts)
     roots = [t for t in terms.top_level_needs() if counts.get(t.id)]
     roots.sort(key=lambda t: (-counts[t.id], guided.plain_label(t)))
     return [

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from directory.db import db
 from directory.insights.logging import log_results_page
 from directory.public import guided
+from directory.public.filter_markup import filter_choices
 from directory.public.forms import SearchForm
 from directory.public.home_page import HomePanels, gazetteer, home_panels
 from directory.public.search_forms import NeedsForm, WhereForm, WhoForm
@@ -28,6 +29,7 @@ from search_index.store import IndexRepairing, IndexUnavailable
 from search_index.vocabulary import load_vocabulary
 
 bp.add_app_template_filter(km_to_miles_text, "miles")
+bp.add_app_template_global(filter_choices, "filter_choices")
 bp.add_app_template_global(guided.EMERGENCY_CONTACTS, "emergency_contacts")
 
 

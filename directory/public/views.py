@@ -17,13 +17,14 @@ from directory.extensions import limiter
 from directory.feedback.forms import PublicReportForm
 from directory.feedback.public import report_limit, submit_report
 from directory.models import Location, LocationKind, Organization, Service
-from directory.public import facts, pages, place_lists, place_page, services, timing
+from directory.public import facts, fragments, pages, place_lists, place_page, services, timing
 from directory.public.formatting import slug as make_slug
 from directory.public.forms import REPORT_MAX_LENGTH, SearchForm
 from directory.public.place_groups import place_of
 
 bp = Blueprint("public", __name__)
 timing.install(bp)  # the Server-Timing header, when SERVER_TIMING is on
+fragments.install(bp)  # the `fragment` call block for rendered pieces kept for reuse
 bp.add_app_template_global(pages.address_lines, "place_address")
 bp.add_app_template_filter(facts.status_tag, "status_tag")
 

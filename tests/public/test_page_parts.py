@@ -64,3 +64,25 @@ def test_no_server_timing_header_unless_asked(client: FlaskClient, data: PublicD
     assert set(parts) == {"search", "page", "render", "app"}
     assert float(parts["app"]) >= float(parts["render"])
     assert "Server-Timing" in client.get("/").headers
+
+
+def _squeezed(html: str) -> str:
+    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
+
+
+def test_results_pagination_is_the_govuk_component(app: Flask) -> None:
+    from directory.public.search_params import page_links, parse_args
+
+    component = (
+        '{% from "govuk_frontend_jinja/components/pagination/macro.html" import govukPagination %}'
+        "{{ govukPagination(links) }}"
+    )
+    written = '{% from "search/pagination.html" import results_pagination %}'
+    written += "{{ results_pagination(links) }}"
+    params = parse_args({"q": 'food & "drink"', "where": "CH1 2HJ"})
+    with app.test_request_context("/search"):
+        for page, pages in ((1, 2), (2, 11), (6, 11), (11, 11), (1, 3)):
+            links = page_links(params, page, pages, "/search")
+            assert _squeezed(render_template_string(written, links=links)) == _squeezed(
+                render_template_string(component, links=links)
+            )
