@@ -105,6 +105,10 @@ def shared_world(
         app.extensions["database"].engine.dispose()
 
 
+#: Tables rebuilt from other tables, not written by what a person does (see ``snapshot``).
+DERIVED_TABLES = frozenset({"place_name", "place_name_refresh"})
+
+
 @dataclass
 class World:
     app: Flask
@@ -125,12 +129,18 @@ class World:
         return client
 
     def snapshot(self) -> dict[str, list[str]]:
-        """Every row of every table, to show a request changed nothing at all."""
+        """Every row of every table, to show a request changed nothing at all.
+
+        Derived tables are left out: the place names read from the listings' addresses are
+        refreshed before a page once the listings have changed (at most every
+        ``PLACE_NAMES_CHECK_SECONDS``, ``directory.places.views._sync_listing_places``), so a
+        slow sweep sees them appear between two snapshots whatever the route it sent."""
 
         def read(session: Session) -> dict[str, list[str]]:
             return {
                 table.name: sorted(repr(tuple(row)) for row in session.execute(select(table)))
                 for table in Base.metadata.sorted_tables
+                if table.name not in DERIVED_TABLES
             }
 
         return self.run(read)
