@@ -260,6 +260,7 @@ def _build_part(
                 session.expunge_all()
                 results.put(("progress", part, start + len(batch)))
         engine.dispose()
+        documents.forget_builder()  # its caches are no use while the segment is written
         indexed = time.perf_counter()
         if count:
             segment = writer._finalize_segment()

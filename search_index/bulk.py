@@ -45,7 +45,7 @@ BLOCK = 128
 COMPRESSION = 1
 COMPRESS_FROM = 256
 #: Distinct values of one keyword field whose terms ``BulkWriter`` keeps at hand.
-KEYWORD_VALUES = 20_000
+KEYWORD_VALUES = 4096
 
 
 class BulkWriter(SegmentWriter):

@@ -52,7 +52,7 @@ phase_seconds: Counter[str] = Counter()
 REMOTE_MODES = ("phone", "online")
 SUMMARY_CHARS = 1500
 #: Entries a reused ``DocumentBuilder`` keeps in each of its caches before emptying it.
-BUILDER_CACHE = 50_000
+BUILDER_CACHE = 20_000
 _NATIONAL_EXTENTS = ("national", "country", "uk", "england")
 
 
@@ -396,6 +396,11 @@ def builder_for(session: Session, gazetteer: Gazetteer | None) -> DocumentBuilde
     builder = DocumentBuilder(session, gazetteer, vocab)
     _last_builder[:] = [builder]
     return builder
+
+
+def forget_builder() -> None:
+    """Drop the kept builder and its caches (a rebuild worker, before writing its segment)."""
+    _last_builder.clear()
 
 
 def documents_for_services(
