@@ -241,6 +241,7 @@ class Updater:
 
     def _connect(self) -> bool:
         assert self.conninfo is not None
+        conn = None
         try:
             conn = psycopg.connect(
                 self.conninfo,
@@ -255,6 +256,8 @@ class Updater:
             )
             conn.execute(f"LISTEN {CHANNEL}")
         except psycopg.Error as exc:
+            if conn is not None:
+                conn.close()
             if not self._outage:
                 log.warning("search index feed: cannot listen (%s); polling every %.0f s "
                             "and reconnecting", _reason(exc), self.interval)  # fmt: skip
