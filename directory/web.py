@@ -207,6 +207,13 @@ def _http_error(exc: HTTPException) -> Response | HTTPException:
     code = exc.code or 500
     if code < 400:
         return exc
+    if code == 503:  # a planned "not now" (maintenance, repair): say so, keep Retry-After
+        response = Response(render_template("errors/503.html", status=503), status=503)
+        response.headers["Cache-Control"] = "no-store"
+        for name, value in exc.get_headers():
+            if name.lower() == "retry-after":
+                response.headers[name] = value
+        return response
     if code >= 500:
         return _server_error(exc)
     template = ERROR_TEMPLATES.get(code, "errors/400.html")

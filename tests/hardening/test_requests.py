@@ -130,3 +130,19 @@ def test_the_limit_is_a_setting(app, service_id):
         f"/services/{service_id}/report", data={"problem": "x" * 3000, "email": ""}
     )
     assert response.status_code == 413
+
+
+def test_a_view_that_says_503_gets_the_unavailable_page_not_a_500(app):
+    """``abort(503)`` (maintenance, a repair) is a planned "not now": the 503 page, its
+    ``Retry-After`` kept, never stored; before, every HTTP error of 500 or over became a 500."""
+    from werkzeug.exceptions import ServiceUnavailable
+
+    def unavailable():
+        raise ServiceUnavailable(retry_after=7)
+
+    app.add_url_rule("/_test/unavailable", "test_unavailable", unavailable)
+    response = app.test_client().get("/_test/unavailable")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "7"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert b"Sorry, the service is unavailable" in response.data
