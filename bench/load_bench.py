@@ -11,16 +11,16 @@ the project's migrations and loaded by the same generator), builds the search in
 in ``--workdir``, then starts gunicorn itself with ``gunicorn.conf.py`` (``--workers`` workers,
 rate limits and search logging off, ``SERVER_TIMING`` on) and waits for ``/readyz``.
 
-A closed-loop HTTP client (``--clients`` threads over ``--client-procs`` processes, one
-keep-alive connection each) asks for a seeded mix of URLs: need words, several words, a
-postcode, need plus postcode, filters, page 2, and some service pages and home pages, for
-``--warm`` seconds unmeasured, then ``--duration`` seconds measured. It prints pages per
-second, latency p50/p95/p99 (overall, results pages, other pages), the workers' CPU per page
-from ``/proc/<pid>/stat`` before and after, split by the ``Server-Timing`` header the app adds
-when ``SERVER_TIMING`` is on (``search``: the engine; ``page``: working out the page around it;
-``render``: the template; the rest of the request and the WSGI server are "other"), the
-client's own CPU, and the load average. On a shared machine the figures are noisy: compare
-runs at a similar load.
+A closed-loop HTTP client (``--clients`` threads over ``--client-procs`` processes, one keep-
+alive connection each, sending back its session cookie) asks for a seeded mix of URLs: need
+words, several words, a postcode, need plus postcode, filters, page 2, and some service pages
+and home pages, for ``--warm`` seconds unmeasured, then ``--duration`` seconds measured. It
+prints pages per second, latency p50/p95/p99 (overall, results pages, other pages), the
+workers' CPU per page from ``/proc/<pid>/stat`` before and after, split by the ``Server-
+Timing`` header the app adds when ``SERVER_TIMING`` is on (``search``: the engine; ``page``:
+working out the page around it; ``render``: the template; the rest of the request and the WSGI
+server are "other"), the client's own CPU, and the load average. On a shared machine the
+figures are noisy: compare runs at a similar load.
 """
 
 from __future__ import annotations
@@ -242,7 +242,10 @@ def cpu_of(pid: int) -> float:
 
 
 def _thread(port, mix, stop_at, measure_from, out) -> None:
+    """One visitor: a keep-alive connection that sends back the session cookie it was given,
+    as a browser does (the first results page gives one: the list buttons' CSRF token)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers: dict[str, str] = {}
     n = 0
     while True:
         kind, path = mix[n % len(mix)]
@@ -250,9 +253,12 @@ def _thread(port, mix, stop_at, measure_from, out) -> None:
         began = time.perf_counter()
         if began >= stop_at:
             break
-        conn.request("GET", path)
+        conn.request("GET", path, headers=headers)
         response = conn.getresponse()
         response.read()
+        cookie = response.getheader("Set-Cookie")
+        if cookie:
+            headers["Cookie"] = cookie.split(";", 1)[0]
         took = time.perf_counter() - began
         if response.status != 200:
             out.append((kind, -response.status, {}, path))

@@ -66,7 +66,7 @@ class ButtonState:
     remove: str
 
     def has(self, service_id: str) -> bool:
-        return normalise_uuid(service_id) in self.listed
+        return bool(self.listed) and normalise_uuid(service_id) in self.listed
 
 
 @bp.app_template_global()
