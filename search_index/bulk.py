@@ -36,7 +36,13 @@ from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from search_index.arrays import ArraysWriter, filename
-from search_index.fields import Keyword, WeightedText, encode_positions, text_terms
+from search_index.fields import (
+    ONE_POSITION,
+    Keyword,
+    WeightedText,
+    encode_positions,
+    text_terms,
+)
 
 SPELLING_FILE = "SPELLING"
 #: Postings per block, as Whoosh's codec writes them.
@@ -129,14 +135,19 @@ class BulkWriter(SegmentWriter):
         one analysis of each section (``fields.text_terms``)."""
         positions, weights, words = text_terms(value)
         length = 0
+        single = ONE_POSITION  # most words of a listing occur once, early on
         for stem, where in positions.items():
             found = terms.get(stem)
             if found is None:
                 found = terms[stem] = (array("I"), array("f"), [])
             found[0].append(docnum)
             found[1].append(weights[stem])
-            found[2].append(encode_positions(where))
-            length += len(where)
+            count = len(where)
+            if count == 1 and where[0] < len(single):
+                found[2].append(single[where[0]])
+            else:
+                found[2].append(encode_positions(where))
+            length += count
         self.spelling.update(words)
         return length
 

@@ -34,14 +34,15 @@ SECTION_GAP = 100
 #: bytes, ``postings()`` as a string (the bulk writer encodes each distinct term once).
 Posting = tuple[Any, int, float, bytes]
 _encoded: dict[tuple[int, ...], bytes] = {}
-_ONE_POSITION = [formats.Positions().encode([n]) for n in range(1024)]
+#: The encoded value of a single position below 1,024 (``encode_positions([n])``).
+ONE_POSITION = [formats.Positions().encode([n]) for n in range(1024)]
 
 
 def encode_positions(positions: list[int]) -> bytes:
     """``formats.Positions().encode``: the count, then the pickled deltas. Kept per distinct
     list; most words of most listings occur once, at one of a few hundred positions."""
-    if len(positions) == 1 and positions[0] < len(_ONE_POSITION):
-        return _ONE_POSITION[positions[0]]
+    if len(positions) == 1 and positions[0] < len(ONE_POSITION):
+        return ONE_POSITION[positions[0]]
     key = tuple(positions)
     found = _encoded.get(key)
     if found is None:
