@@ -179,8 +179,11 @@ class BulkWriter(SegmentWriter):
         return list(self.segments)
 
     def _flush_segment(self) -> None:
-        """Write every term's postings in (field, term) order."""
+        """Write every term's postings in (field, term) order, letting go of each term's
+        arrays once written, so the arrays file's copy of the text field does not come on top
+        of all of them (a worker's peak memory)."""
         self.perdocwriter.close()
+        self._keyword_values.clear()
         writer = self.fieldwriter
         for name in sorted(self._postings):
             terms = self._postings[name]
@@ -192,20 +195,21 @@ class BulkWriter(SegmentWriter):
             writer.start_field(name, field)
             prefix = pack_ushort(writer._fieldid)
             for text in sorted(terms):  # code point order is UTF-8 byte order
-                info = _write_term(writer._postfile, *terms[text], lengths, self.docbase, size)
+                postings = terms.pop(text)
+                info = _write_term(writer._postfile, *postings, lengths, self.docbase, size)
                 key = text if isinstance(text, bytes) else text.encode("utf-8")
                 writer._tindex.add(prefix + key, info.to_bytes())
                 if arrays is not None:
-                    ids, weights, values = terms[text]
+                    ids, weights, values = postings
                     places = [
                         decoded.get(v) or decoded.setdefault(v, field.format.decode_positions(v))
                         for v in values
                     ]
                     arrays.add(key.decode("utf-8"), ids, weights, places)
             writer.finish_field()
-            terms.clear()
             if arrays is not None:
                 arrays.write(self.storage, filename(self.newsegment, name))
+            del arrays, decoded
         writer.close()
 
 
