@@ -363,7 +363,9 @@ class IndexStore:
         except Exception as exc:
             if self.repair is None:
                 raise IndexUnavailable(str(exc)) from exc
-            log.warning("search index unusable (%s); rebuilding", exc)
+            # Often a segment merged away by another process between listing and opening:
+            # the repair checks first and rebuilds only when the index really is damaged.
+            log.warning("search index could not be opened (%s); checking it", exc)
             self.repair()  # may raise IndexRepairing: the rebuild goes on in the background
             return self._cached_searcher()
 
