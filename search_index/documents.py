@@ -449,12 +449,11 @@ def iter_all_documents(
 def build_memory_index(session: Session, *, gazetteer: Gazetteer | None = None):
     """A complete index held in memory: for tests, tools and measuring relevance. The web
     app's on-disk index is managed by ``search_index.store``."""
-    from whoosh.filedb.filestore import RamStorage
-
     from search_index.bulk import BulkWriter, write_spelling
+    from search_index.memory import PrivateRamStorage
     from search_index.schema import build_schema
 
-    index = RamStorage().create_index(build_schema())
+    index = PrivateRamStorage().create_index(build_schema())
     writer = BulkWriter(index)
     for document in iter_all_documents(session, gazetteer=gazetteer):
         writer.add_document(**document)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import random
 
 import pytest
-from whoosh.filedb.filestore import RamStorage
 from whoosh.query import Phrase
 
 from search_index.arrays import arrays_for
@@ -14,6 +13,7 @@ from search_index.bulk import BulkWriter, read_spelling, write_spelling
 from search_index.documents import iter_all_documents
 from search_index.engine import view_for
 from search_index.fields import WeightedText
+from search_index.memory import PrivateRamStorage
 from search_index.schema import build_schema, match_bits
 from search_index.segments import data_for
 from tests.factories import make_directory
@@ -41,7 +41,7 @@ def _documents(session) -> list[dict]:
 
 
 def _whoosh_index(docs: list[dict]):
-    index = RamStorage().create_index(build_schema())
+    index = PrivateRamStorage().create_index(build_schema())
     with index.writer() as writer:
         for doc in docs:
             writer.add_document(**doc)
@@ -49,7 +49,7 @@ def _whoosh_index(docs: list[dict]):
 
 
 def _bulk_index(docs: list[dict]):
-    index = RamStorage().create_index(build_schema())
+    index = PrivateRamStorage().create_index(build_schema())
     writer = BulkWriter(index)
     for doc in docs:
         writer.add_document(**doc)
@@ -114,7 +114,7 @@ def test_spelling_counts_documents_per_unstemmed_word_and_round_trips(built):
     assert "befriending" in spelling and "befriend" not in spelling
     write_spelling(bulk_index.storage, spelling)
     assert read_spelling(bulk_index.storage) == expected
-    assert read_spelling(RamStorage()) == {}
+    assert read_spelling(PrivateRamStorage()) == {}
 
 
 def test_phrases_do_not_span_two_sections():

@@ -8,10 +8,10 @@ from array import array
 
 import pytest
 from whoosh.fields import ID, TEXT, Schema
-from whoosh.filedb.filestore import RamStorage
 from whoosh.query import And, AndMaybe, Or, Phrase, Term
 
 from search_index.engine import view_for
+from search_index.memory import PrivateRamStorage
 from search_index.schema import DocSetQuery, match_bits, scoring_query
 
 SIZE = 1500
@@ -30,7 +30,7 @@ def _words(n: int) -> str:
 
 @pytest.fixture(scope="module")
 def searcher():
-    index = RamStorage().create_index(Schema(doc_id=ID(stored=True), all=TEXT(phrase=True)))
+    index = PrivateRamStorage().create_index(Schema(doc_id=ID(stored=True), all=TEXT(phrase=True)))
     with index.writer() as writer:
         for n in range(SIZE):
             writer.add_document(doc_id=str(n), all=_words(n))

@@ -79,9 +79,9 @@ def seeded(migrated_sqlite_template: Path, tmp_path_factory) -> Iterator[SimpleN
 def _listing_text_only_index(session):
     """The baseline: the same documents without the taxonomy's labels and synonyms in the
     text fields, i.e. BM25 on what the listings themselves say."""
-    from whoosh.filedb.filestore import RamStorage
+    from search_index.memory import PrivateRamStorage
 
-    index = RamStorage().create_index(build_schema())
+    index = PrivateRamStorage().create_index(build_schema())
     with index.writer() as writer:
         for doc in iter_all_documents(session):
             texts = dict(zip(SECTION_WEIGHTS, (text for _weight, text in doc["all"]), strict=True))
