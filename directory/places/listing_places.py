@@ -178,17 +178,31 @@ def latest_listing_seq(session: Session) -> int:
     return int(session.scalar(select(func.max(ListingChange.seq))) or 0)
 
 
+def _ensure_refresh_row(session: Session) -> None:
+    """Create the refresh row if it is missing, without a race: when several workers start on
+    a new database and refresh at once, a plain insert by each made all but the first fail
+    with a duplicate key (seen by the soak). ``ON CONFLICT DO NOTHING`` waits for the first
+    and then does nothing; the ``FOR UPDATE`` after it makes the others take turns."""
+    if session.get(PlaceNameRefresh, 1) is not None:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    row = {"id": 1, "listing_seq": 0, "names": 0, "refreshed_at": utcnow()}
+    session.execute(insert(PlaceNameRefresh).values(**row).on_conflict_do_nothing())
+
+
 def refresh_place_names(session: Session, gazetteer: Gazetteer) -> RefreshReport:
     """Rebuild ``place_name`` from the addresses; the caller commits (it owns the unit of
     work). The refresh row is locked first (``FOR UPDATE`` on PostgreSQL; SQLite has one
     writer anyway), so two processes refreshing at once take turns instead of writing the
     names twice: commit soon."""
+    _ensure_refresh_row(session)
     state = session.scalars(
         select(PlaceNameRefresh).where(PlaceNameRefresh.id == 1).with_for_update()
-    ).one_or_none()
-    if state is None:
-        state = PlaceNameRefresh(id=1, listing_seq=0, names=0)
-        session.add(state)
+    ).one()
     seq = latest_listing_seq(session)
     report = collect_place_names(session, gazetteer)
     report.listing_seq = seq

@@ -179,3 +179,48 @@ def test_refresh_on_both_databases(any_app: Flask, small_build) -> None:
     assert len(first.names) == len(second.names) == len(rows)
     assert "hoole bank" in rows
     gazetteer.close()
+
+
+def test_workers_refreshing_a_new_database_at_once_take_turns(
+    postgres_url: str, tmp_path, small_build
+) -> None:
+    """Two workers on a database with no refresh row yet: the second waits for the first
+    and then refreshes too, instead of failing on a duplicate key."""
+    import threading
+
+    from directory import create_app
+    from directory.places.gazetteer import Gazetteer
+    from tests.conftest import _app_config, _truncate_postgres
+
+    _truncate_postgres(postgres_url)
+    app = create_app(_app_config(postgres_url, tmp_path))
+    gazetteer = Gazetteer(small_build.path)
+    _add_service(app, "Hoole Walkers", ("Hoole Bank", "Chester", "CH2 4ES"))
+    first, second = db_sessions = [app.extensions["database"].sessionmaker() for _ in range(2)]
+    errors: list[BaseException] = []
+    try:
+        refresh_place_names(first, gazetteer)  # holds the new row, not committed yet
+
+        def other_worker() -> None:
+            try:
+                refresh_place_names(second, gazetteer)
+                second.commit()
+            except BaseException as exc:  # reported below, not lost in the thread
+                errors.append(exc)
+
+        thread = threading.Thread(target=other_worker)
+        thread.start()
+        thread.join(0.5)  # it is waiting on the first worker's row
+        first.commit()
+        thread.join(60)
+        assert not thread.is_alive()
+        assert errors == []
+        with app.app_context():
+            assert db.session.get(PlaceNameRefresh, 1).names == len(
+                db.session.scalars(select(PlaceName.id)).all()
+            )
+    finally:
+        for session in db_sessions:
+            session.close()
+        app.extensions["database"].engine.dispose()
+        gazetteer.close()
