@@ -1,9 +1,9 @@
 """Filters and facet counts, from the bitsets of ``search_index.view.IndexView``.
 
-Each filter value's documents are a cached bitset, so a filter is a few ``&`` and ``|`` in C,
-and a facet with a few dozen values costs as many ``&`` plus ``bit_count()`` calls; a facet
-with hundreds of values (local authorities) is counted in one numpy pass instead
-(``IndexView.value_counts``).
+Each filter value's documents are a cached bitset, so a filter is a few ``&`` and ``|`` in C.
+The facets with many values (needs, client groups, local authorities) are counted in one
+numpy pass over each field's (document, value) pairs, with labels made once per searcher
+and vocabulary (``search_index.facet_counts``); the few others are a popcount each.
 
 Facet counts follow the usual faceted-search rule: the counts of one facet apply every active
 filter except that facet's own, so choosing "Debt" still shows how many "Benefits" results
@@ -12,13 +12,15 @@ there would be instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from search_index.api import FacetValue, SearchRequest
+from search_index.facet_counts import Scope, area_labels, facet_table, term_labels, value_counts
 from search_index.schema import AGE_BANDS, NATIONAL
-from search_index.view import MANY_VALUES, IndexView
+from search_index.view import IndexView
 
 if TYPE_CHECKING:
     from directory.places.gazetteer import Gazetteer
@@ -27,19 +29,6 @@ if TYPE_CHECKING:
 __all__ = ["AGE_BANDS", "DELIVERY_LABELS", "IndexView", "build_facets", "filter_bits"]
 
 DELIVERY_LABELS = {"in_person": "In person", "phone": "By phone", "online": "Online"}
-
-
-def counts(view: IndexView, scope: int, field: str, values: Sequence[str]) -> dict[str, int]:
-    """How many documents of ``scope`` hold each value (values with none are left out)."""
-    if len(values) > MANY_VALUES:
-        found = view.value_counts(field, scope)
-        return {value: found[value] for value in values if found.get(value)}
-    result = {}
-    for value in values:
-        n = (scope & view.term_bits(field, value)).bit_count()
-        if n:
-            result[value] = n
-    return result
 
 
 def scopes_without_each(base: int, filters: dict[str, int]) -> dict[str, int]:
@@ -114,35 +103,45 @@ def filter_bits(view: IndexView, request: SearchRequest, now: datetime) -> dict[
     return filters
 
 
-def _values(
-    view: IndexView, scope: int, field: str, keys: Iterable[str], labels, selected: set[str]
+def _area_facet(
+    view: IndexView,
+    scope: Scope,
+    vocab: Vocabulary,
+    gazetteer: Gazetteer | None,
+    selected: set[str],
 ) -> list[FacetValue]:
-    found = counts(view, scope, field, list(keys))
-    out = [
-        FacetValue(key, labels(key), found.get(key, 0), key in selected)
-        for key in keys
-        if found.get(key) or key in selected
-    ]
-    return sorted(out, key=lambda v: (-v.count, v.label))
+    """Areas with results (or chosen), most results first, then by label."""
+    table = facet_table(view, "area")
+    areas = area_labels(view, table, vocab, gazetteer, NATIONAL)
+    found = value_counts(table, scope)[areas.codes]
+    shown = found > 0
+    if selected:
+        shown |= np.fromiter((v in selected for v in areas.values), bool, len(areas.values))
+    chosen = np.flatnonzero(shown)
+    chosen = chosen[np.lexsort((areas.label_rank[chosen], -found[chosen]))].tolist()
+    values, labels, numbers = areas.values, areas.labels, found.tolist()
+    return [FacetValue(values[n], labels[n], numbers[n], values[n] in selected) for n in chosen]
 
 
 def _need_tree(
-    view: IndexView, scope: int, field: str, vocab: Vocabulary, selected: set[str]
+    view: IndexView, scope: Scope, field: str, vocab: Vocabulary, selected: set[str]
 ) -> list[FacetValue]:
-    found = counts(view, scope, field, view.field_values(field))
+    table = facet_table(view, field)
+    numbers = value_counts(table, scope)
+    values = table.values
+    found = {values[n]: int(numbers[n]) for n in np.flatnonzero(numbers).tolist()}
     shown = set(found) | (selected & set(vocab.terms))
+    label = term_labels(view, vocab)
     out: list[FacetValue] = []
 
     def add(key: str, depth: int, parent: str | None) -> None:
-        out.append(
-            FacetValue(key, vocab.label(key), found.get(key, 0), key in selected, depth, parent)
-        )
+        out.append(FacetValue(key, label(key), found.get(key, 0), key in selected, depth, parent))
         for child in vocab.children.get(key, ()):
             if child in shown:
                 add(child, depth + 1, key)
 
     roots = [k for k in shown if not (vocab.terms.get(k) and vocab.terms[k].parent_id in shown)]
-    for key in sorted(roots, key=vocab.label):
+    for key in sorted(roots, key=label):
         add(key, 0, None)
     return out
 
@@ -161,34 +160,40 @@ def build_facets(
     for bits in filters.values():
         everything &= bits
     others = scopes_without_each(base, filters)
+    scopes: list[Scope] = []
+
+    def scope_of(name: str) -> Scope:
+        """The documents facet ``name`` counts in (shared by facets with the same set)."""
+        bits = others.get(name, everything)
+        for known in scopes:
+            if known.raw is bits or known.raw == bits:
+                return known
+        scopes.append(Scope(view, bits))
+        return scopes[-1]
 
     def scope(name: str) -> int:
-        return others.get(name, everything)
+        return scope_of(name).bits
 
-    def area_label(code: str) -> str:
-        authority = gazetteer.local_authority(code) if gazetteer else None
-        return authority.name if authority else vocab.area_names.get(code, code)
-
+    in_ages = scope("age")
     age = request.age if isinstance(request.age, int) else None
     open_now = view.open_at(now.weekday() * 1440 + now.hour * 60 + now.minute)
     return {
-        "need": _need_tree(view, scope("need"), "need", vocab, set(_strings(request.need_ids))),
+        "need": _need_tree(view, scope_of("need"), "need", vocab, set(_strings(request.need_ids))),
         "client_group": _need_tree(
-            view, scope("client_group"), "group", vocab, set(_strings(request.client_group_ids))
+            view, scope_of("client_group"), "group", vocab, set(_strings(request.client_group_ids))
         ),
-        "area": _values(
+        "area": _area_facet(
             view,
-            scope("area"),
-            "area",
-            [v for v in view.field_values("area") if v != NATIONAL],
-            area_label,
+            scope_of("area"),
+            vocab,
+            gazetteer,
             {a.upper() for a in _strings(request.area_codes)},
         ),
         "age": [
             FacetValue(
                 key,
                 label,
-                (scope("age") & view.term_bits("age_band", key)).bit_count(),
+                (in_ages & view.term_bits("age_band", key)).bit_count(),
                 age is not None and lo <= age <= hi,
             )
             for key, (label, lo, hi) in AGE_BANDS.items()
