@@ -143,6 +143,8 @@ def test_a_view_that_says_503_gets_the_unavailable_page_not_a_500(app):
     app.add_url_rule("/_test/unavailable", "test_unavailable", unavailable)
     response = app.test_client().get("/_test/unavailable")
     assert response.status_code == 503
-    assert response.headers["Retry-After"] == "7"
+    # Flask-Limiter raises it to the end of the rate-limit window when that is later, and
+    # rounds the absolute time down first: 7 can come out as 6, never less.
+    assert int(response.headers["Retry-After"]) >= 6
     assert response.headers["Cache-Control"] == "no-store"
     assert b"Sorry, the service is unavailable" in response.data

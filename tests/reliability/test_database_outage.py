@@ -101,12 +101,13 @@ def test_a_database_outage_answers_503_and_the_next_request_after_it_is_served(
         page = client.get("/services/00000000-0000-4000-8000-000000000000")
         api = client.get("/api/services/00000000-0000-4000-8000-000000000000")
     assert page.status_code == 503
-    # At least ours; Flask-Limiter raises it to its window's reset when that is later.
-    assert int(page.headers["Retry-After"]) >= 5
+    # Ours (RETRY_AFTER, 5) or later: Flask-Limiter raises it to its window's reset, and
+    # rewrites it from an absolute time rounded down, so 5 can read 4 (seen under load).
+    assert int(page.headers["Retry-After"]) >= 4
     assert "Sorry, the service is unavailable" in page.get_data(as_text=True)
     assert api.status_code == 503
     assert api.get_json()["error"] == "service_unavailable"
-    assert int(api.headers["Retry-After"]) >= 5
+    assert int(api.headers["Retry-After"]) >= 4
     warnings = [r.getMessage() for r in caplog.records if r.name == "directory.ops.outages"]
     assert len(warnings) == 2
     assert all("answered 503" in w and "OperationalError" in w for w in warnings)
