@@ -204,8 +204,8 @@ def start_gunicorn(args: argparse.Namespace, url: str, index_dir: Path) -> subpr
             answer = f"{response.status} {response.read().decode()}"
             if response.status == 200 and len(workers(server.pid)) >= args.workers:
                 return server
-        except OSError:
-            pass
+        except OSError as exc:  # not listening yet
+            answer = f"no answer ({exc.__class__.__name__})"
         time.sleep(0.5)
     stop_gunicorn(server)
     raise SystemExit(f"gunicorn did not become ready within 10 minutes: /readyz {answer}")

@@ -118,14 +118,11 @@ DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 def general_vocabulary() -> list[str]:
     """Several thousand English words ranked by frequency in the English text on this machine
     (the Python reference manual and licence texts), after the taxonomy's own words."""
-    counts: Counter[str] = Counter()
-    try:
-        import pydoc_data.topics as topics
+    import pydoc_data.topics as topics  # part of the standard library
 
-        for text in topics.topics.values():
-            counts.update(WORD_RE.findall(text.lower()))
-    except ImportError:
-        pass
+    counts: Counter[str] = Counter()
+    for text in topics.topics.values():
+        counts.update(WORD_RE.findall(text.lower()))
     for path in sorted(Path("/usr/share/common-licenses").glob("*")):
         if path.is_file():
             counts.update(WORD_RE.findall(path.read_text(errors="ignore").lower()))
