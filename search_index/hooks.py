@@ -12,9 +12,9 @@ import logging
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary, ref
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from directory.core.events import listen_once
 from directory.listings.models import ListingChange
 
 if TYPE_CHECKING:
@@ -73,5 +73,4 @@ def install(session_factory: Any) -> None:
         ("after_commit", _after_commit),
         ("after_rollback", _after_rollback),
     ):
-        if not event.contains(session_factory, name, fn):
-            event.listen(session_factory, name, fn)
+        listen_once(session_factory, name, fn)

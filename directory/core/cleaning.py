@@ -24,9 +24,11 @@ import re
 from functools import cache
 from typing import Any
 
-from sqlalchemy import JSON, String, event, inspect
+from sqlalchemy import JSON, String, inspect
 from sqlalchemy.orm import Mapper, Session
 from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from directory.core.events import listen_once
 
 _UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 #: How deep a JSON value is cleaned; deeper parts are stored as they are.
@@ -122,5 +124,4 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
 def install(target: Any) -> None:
     """Clean text before every flush of ``target``'s sessions (a ``sessionmaker`` or a
     ``Session`` class). Safe to call twice."""
-    if not event.contains(target, "before_flush", _before_flush):
-        event.listen(target, "before_flush", _before_flush)
+    listen_once(target, "before_flush", _before_flush)

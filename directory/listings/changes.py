@@ -13,10 +13,11 @@ from collections.abc import Iterable
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from directory.core.actor import current_actor
+from directory.core.events import listen_once
 from directory.core.ids import new_id, utcnow
 from directory.listings.models import (
     ChangeRecord,
@@ -189,5 +190,4 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
 def install(session_factory: Any) -> None:
     """Register the hook once for every session made by ``session_factory`` (called by
     :func:`directory.listeners.install`, after geocoding's)."""
-    if not event.contains(session_factory, "before_flush", _before_flush):
-        event.listen(session_factory, "before_flush", _before_flush)
+    listen_once(session_factory, "before_flush", _before_flush)

@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
+from directory.core.events import listen_once
 from directory.places.gazetteer import Gazetteer, GazetteerMissing, get_gazetteer
 from directory.places.models import Address, Location
 from directory.places.postcodes import normalise_outcode, normalise_postcode, outcode_of
@@ -180,5 +181,4 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
 def install(session_factory: Any) -> None:
     """Register the listener once on ``session_factory``, ahead of the change-tracking hook so
     its log sees the new coordinates (called by :func:`directory.listeners.install`)."""
-    if not event.contains(session_factory, "before_flush", _before_flush):
-        event.listen(session_factory, "before_flush", _before_flush, insert=True)
+    listen_once(session_factory, "before_flush", _before_flush, insert=True)
