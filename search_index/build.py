@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import logging
 import multiprocessing
 import os
 import queue
@@ -28,6 +29,8 @@ from typing import Any
 from whoosh.filedb.filestore import FileStorage
 
 from search_index.bulk import BulkWriter, write_spelling
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 #: Services per ``documents_for_services`` call in a build worker: each call checks the
@@ -92,7 +95,7 @@ def die_with_parent(parent_pid: int) -> None:
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         except (OSError, AttributeError):  # no libc symbol: the watchdog still works
-            pass
+            log.debug("prctl(PR_SET_PDEATHSIG) unavailable; relying on the parent watchdog")
     if os.getppid() != parent_pid:  # the parent died before the signal was asked for
         os._exit(1)
 

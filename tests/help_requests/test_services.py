@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from directory.core.uow import queued_mail, unit_of_work
@@ -53,12 +54,9 @@ def test_a_request_is_saved_whole_in_the_callers_unit_of_work(any_session):
 
 
 def test_nothing_is_saved_when_the_unit_of_work_fails(any_session):
-    try:
-        with unit_of_work(any_session, services.ASK_FORM):
-            services.create_request(any_session, ANSWERS)
-            raise RuntimeError("the caller changed its mind")
-    except RuntimeError:
-        pass
+    with pytest.raises(RuntimeError), unit_of_work(any_session, services.ASK_FORM):
+        services.create_request(any_session, ANSWERS)
+        raise RuntimeError("the caller changed its mind")
     assert any_session.scalars(select(HelpRequest)).all() == []
 
 
