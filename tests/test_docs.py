@@ -197,6 +197,18 @@ def test_every_guide_in_docs_is_indexed_in_the_readme():
     assert not missing, "guides the README's docs index does not link: " + ", ".join(missing)
 
 
+def test_every_adr_is_indexed_in_the_readme():
+    indexed = {
+        (ROOT / target).resolve()
+        for _, target, _ in _links(ROOT / "README.md")
+        if target.startswith("docs/adr/")
+    }
+    adrs = {path.resolve() for path in (ROOT / "docs" / "adr").glob("*.md")}
+    assert len(adrs) >= 13
+    missing = sorted(str(path.relative_to(ROOT)) for path in adrs - indexed)
+    assert not missing, "ADRs the README's decisions table does not link: " + ", ".join(missing)
+
+
 def test_links_between_guides_resolve():
     guides = sorted((ROOT / "docs").rglob("*.md"))
     broken = [line for path in guides for line in _broken_links(path)]
