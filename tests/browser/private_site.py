@@ -9,6 +9,7 @@ import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,11 +17,14 @@ from werkzeug.serving import make_server
 
 from directory import create_app
 from directory.accounts.models import StaffRole
+from directory.accounts.tokens import Purpose, make_token
 from directory.config import PROJECT_ROOT
 from directory.core.actor import Actor
-from directory.core.ids import new_id
+from directory.core.ids import new_id, utcnow
 from directory.core.uow import unit_of_work
 from directory.feedback.models import ProblemReport
+from directory.freshness import tokens as freshness_tokens
+from directory.freshness.models import FreshnessReminder
 from directory.moderation.models import Claim, Proposal, ProposalKind, ProposalState
 from tests.auth import PASSWORD, create_user
 from tests.moderation.conftest import new_listing, submit
@@ -112,6 +116,16 @@ def _build(session, site: PrivateSite, data) -> None:
         organization_id=org_id,
         service_id=new_id(),
         payload={"name": "Blacon Walking Group", "organization": {"id": org_id}},
+        form_state={"answers": {"where": {"mode": "place"}}},  # the place search applies
+        created_by=owner.id,
+    )
+    new_address = Proposal(
+        kind=ProposalKind.NEW,
+        state=ProposalState.DRAFT,
+        organization_id=org_id,
+        service_id=new_id(),
+        payload={"name": "Blacon Sewing Circle", "organization": {"id": org_id}},
+        form_state={"answers": {"where": {"mode": "address"}}},  # a new address applies
         created_by=owner.id,
     )
     other = data.demo
@@ -125,8 +139,29 @@ def _build(session, site: PrivateSite, data) -> None:
     open_report = ProblemReport(
         service_id=other.id, problem="Closed on Mondays now.", reply_email="r@example.org"
     )
-    session.add_all([draft, claim, report, open_report])
+    session.add_all([draft, new_address, claim, report, open_report])
+    reminder = FreshnessReminder(
+        id=new_id(),
+        service_id=live.id,
+        stage=6,
+        cycle=utcnow().date(),
+        sent_at=utcnow(),
+        recipients=1,
+        expires_at=utcnow() + timedelta(days=30),
+    )
+    confirm_token, reminder.token_hash = freshness_tokens.new_token(reminder.id)
+    session.add(reminder)
     session.commit()
+    reset_token = make_token(owner, Purpose.RESET)
+    # A public listing of another organisation with no claim yet: "Ask to manage it" shows its
+    # form (for ``other``, which has an open claim, it goes on to that claim's page).
+    unclaimed = next(
+        service
+        for service in data.directory.services.values()
+        if service.is_public
+        and service.organization_id not in (None, org_id, other.organization_id)
+    )
+    membership_id = owner.memberships[0].id
     from directory.feedback.workflow import pass_to_organisation
     from directory.inference.services import infer_services
 
@@ -138,7 +173,10 @@ def _build(session, site: PrivateSite, data) -> None:
          "claim": claim.id, "report": report.id, "open_report": open_report.id,
          "other": other.id}
     )  # fmt: skip
-    steps = ("organisation", "service", "who", "cost", "access", "contact", "where", "when")
+    steps = (
+        "organisation", "service", "who", "cost", "access", "contact", "where", "place",
+        "when", "area", "needs",
+    )  # fmt: skip
     site.pages.update(
         {
             "sign_up": ("anonymous", "/account/sign-up"),
@@ -149,18 +187,37 @@ def _build(session, site: PrivateSite, data) -> None:
             "verify_bad_link": ("anonymous", "/account/verify/not-a-token"),
             "reset_bad_link": ("anonymous", "/account/reset/not-a-token"),
             "confirm_bad_link": ("anonymous", "/freshness/confirm/not-a-token"),
+            # Working links: opening them changes nothing (the forms on them do).
+            "reset_new_password": ("anonymous", f"/account/reset/{reset_token}"),
+            "freshness_confirm": ("anonymous", f"/freshness/confirm/{confirm_token}"),
             "account": ("member", "/account/"),
             "account_name": ("member", "/account/name"),
             "account_password": ("member", "/account/password"),
             "people": ("member", f"/account/organisations/{org_id}/people"),
             "sign_out": ("member", "/account/sign-out"),
+            "sign_out_everywhere": ("member", "/account/sign-out-everywhere"),
+            "member_role": (
+                "member",
+                f"/account/organisations/{org_id}/people/{membership_id}/role",
+            ),
+            "member_remove": (
+                "member",
+                f"/account/organisations/{org_id}/people/{membership_id}/remove",
+            ),
             "manage": ("member", "/manage/"),
             "manage_organisation": ("member", f"/manage/organisations/{org_id}"),
             "manage_new": ("member", f"/manage/organisations/{org_id}/new"),
             "manage_waiting": ("member", f"/manage/proposals/{waiting.id}"),
+            "manage_submitted": ("member", f"/manage/proposals/{waiting.id}/submitted"),
+            "manage_withdraw": ("member", f"/manage/proposals/{waiting.id}/withdraw"),
+            "manage_session": ("member", f"/manage/proposals/{draft.id}/sessions/0"),
+            "step_address": ("member", f"/manage/proposals/{new_address.id}/address"),
             "manage_check": ("member", f"/manage/proposals/{draft.id}/check"),
             "manage_claim": ("member", f"/manage/claims/{claim.id}"),
-            "manage_claim_start": ("member", f"/manage/organisations/{org_id}/claim/{other.id}"),
+            "manage_claim_start": (
+                "member",
+                f"/manage/organisations/{org_id}/claim/{unclaimed.id}",
+            ),
             "manage_edit": ("member", f"/manage/services/{live.id}/edit"),
             "manage_report": ("member", f"/manage/reports/{report.id}"),
             **{

@@ -83,6 +83,9 @@ PAGE_NAMES = [
     "staff_people", "staff_person", "privacy", "privacy_access_log", "insights",
     "matching_list", "matching_request", "matching_closed",
     "ask_start", "ask_safety", "ask_urgent_help",
+    "reset_new_password", "freshness_confirm", "sign_out_everywhere", "member_role",
+    "member_remove", "manage_submitted", "manage_withdraw", "manage_session", "step_place",
+    "step_address", "step_area", "step_needs",
     "offer_help", "offer_help_who", "offer_help_member", "staff_offers", "staff_offer",
 ]  # fmt: skip
 
@@ -96,6 +99,7 @@ def test_no_accessibility_violations(browser, private_site, signed_in_states, na
         response = page.goto(path)
         expected = (400, 404) if name.endswith("bad_link") else (200,)
         assert response.status in expected, f"{path} answered {response.status}"
+        assert response.request.redirected_from is None, f"{path} redirected to {page.url}"
         assert "/account/sign-in" not in page.url or role == "anonymous", page.url
         violations = _real(run_axe(page))
         assert not violations, f"{path} as {role}:\n" + _describe(violations)
