@@ -104,6 +104,14 @@ def _build(session, site: PrivateSite, data) -> None:
         session, "owner@foodbank.example.org", organization_id=org_id, name="Olive Owner"
     )
     site.emails.update({"moderator": moderator.email, "admin": admin.email, "member": owner.email})
+    # A public listing of another organisation with no claim yet: "Ask to manage it" shows its
+    # form (for ``other``, which has an open claim, it goes on to that claim's page).
+    unclaimed = next(
+        service
+        for service in data.directory.services.values()
+        if service.is_public
+        and service.organization_id not in (None, org_id, data.demo.organization_id)
+    )
     waiting = submit(
         session,
         new_listing(org_id, org_name=live.organization.name, name="Blacon Larder"),
@@ -125,7 +133,8 @@ def _build(session, site: PrivateSite, data) -> None:
         organization_id=org_id,
         service_id=new_id(),
         payload={"name": "Blacon Sewing Circle", "organization": {"id": org_id}},
-        form_state={"answers": {"where": {"mode": "address"}}},  # a new address applies
+        # A new address applies, and its name is another organisation's listing ("Is this you?").
+        form_state={"answers": {"where": {"mode": "address"}, "service": {"name": unclaimed.name}}},
         created_by=owner.id,
     )
     other = data.demo
@@ -153,14 +162,6 @@ def _build(session, site: PrivateSite, data) -> None:
     session.add(reminder)
     session.commit()
     reset_token = make_token(owner, Purpose.RESET)
-    # A public listing of another organisation with no claim yet: "Ask to manage it" shows its
-    # form (for ``other``, which has an open claim, it goes on to that claim's page).
-    unclaimed = next(
-        service
-        for service in data.directory.services.values()
-        if service.is_public
-        and service.organization_id not in (None, org_id, other.organization_id)
-    )
     membership_id = owner.memberships[0].id
     from directory.feedback.workflow import pass_to_organisation
     from directory.inference.services import infer_services
@@ -212,6 +213,7 @@ def _build(session, site: PrivateSite, data) -> None:
             "manage_withdraw": ("member", f"/manage/proposals/{waiting.id}/withdraw"),
             "manage_session": ("member", f"/manage/proposals/{draft.id}/sessions/0"),
             "step_address": ("member", f"/manage/proposals/{new_address.id}/address"),
+            "manage_matches": ("member", f"/manage/proposals/{new_address.id}/matches"),
             "manage_check": ("member", f"/manage/proposals/{draft.id}/check"),
             "manage_claim": ("member", f"/manage/claims/{claim.id}"),
             "manage_claim_start": (

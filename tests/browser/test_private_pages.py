@@ -85,7 +85,7 @@ PAGE_NAMES = [
     "ask_start", "ask_safety", "ask_urgent_help",
     "reset_new_password", "freshness_confirm", "sign_out_everywhere", "member_role",
     "member_remove", "manage_submitted", "manage_withdraw", "manage_session", "step_place",
-    "step_address", "step_area", "step_needs",
+    "step_address", "step_area", "step_needs", "manage_matches",
     "offer_help", "offer_help_who", "offer_help_member", "staff_offers", "staff_offer",
 ]  # fmt: skip
 
