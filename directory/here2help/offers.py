@@ -5,10 +5,12 @@ organisations.csv or a near-same name of a public listing or its organisation, o
 name has an organisation's word in it ("Trust", "Church", "Pantry", "CIC"...); otherwise it
 is a volunteer's. An organisation's offer is linked to its listing where it has one.
 
-**Status.** ``closed`` offers are imported closed. An open offer is imported ACTIVE only when
-it is an organisation's offer linked to a public listing (that organisation is already
-vetted by moderation); every other open offer (volunteers, and organisations not yet
-listed) is PENDING_CHECK: staff check it before it is used in matching, as they would an
+**Status.** ``closed`` offers are imported closed, last changed on the day they were made
+(an export does not say when they closed), so the purge's clock for a volunteer's closed
+offer starts at ``created``, as it does for a closed request. An open offer is imported
+ACTIVE only when it is an organisation's offer linked to a public listing (that organisation
+is already vetted by moderation); every other open offer (volunteers, and organisations not
+yet listed) is PENDING_CHECK: staff check it before it is used in matching, as they would an
 offer made on ``/offer-help``, because an export cannot tell us who checked it or when.
 """
 
@@ -25,7 +27,7 @@ from directory.here2help.context import SOURCE, Context, organisation_key
 from directory.here2help.csvfile import Table
 from directory.here2help.organisations import NameIndex
 from directory.here2help.report import FileReport
-from directory.here2help.rows import identify
+from directory.here2help.rows import contacts_and_place, identify, parse_cells
 from directory.listings.duplicates.names import words
 
 #: Words that make a name an organisation's rather than a person's.
@@ -107,25 +109,14 @@ def _write(
     report.unmapped.update(mapped.unmapped)
     if not mapped.term_ids:
         report.warn(row, "no need could be mapped; imported without needs")
-    numbers: dict[str, Any] = {}
-    for column, parse in (("radius_km", values.parse_radius), ("capacity", values.parse_capacity)):
-        try:
-            numbers[column] = parse(raw[column])
-        except values.BadCell as exc:
-            numbers[column] = None
-            report.warn(row, f"{exc}; left empty")
-    contacts: dict[str, Any] = {}
-    for column, parse in (("phone", values.parse_phone), ("email", values.parse_email)):
-        try:
-            contacts[column] = parse(raw[column])
-        except values.BadCell as exc:
-            contacts[column] = None
-            report.warn(row, f"{exc}; left out")
-    try:
-        place = values.parse_postcode(raw["postcode"], ctx.geocoder)
-    except values.BadCell as exc:
-        place = values.Place()
-        report.warn(row, f"{exc}; left out")
+    numbers = parse_cells(
+        report,
+        row,
+        raw,
+        {"radius_km": values.parse_radius, "capacity": values.parse_capacity},
+        left="left empty",
+    )
+    phone, email, place = contacts_and_place(report, row, raw, ctx.geocoder)
     status = _status(file_status, kind, service_id)
     tracked = {
         "created": (created.isoformat(), {"created_at": created}),
@@ -140,8 +131,8 @@ def _write(
     }
     personal = {
         "name": name,
-        "phone": contacts["phone"],
-        "email": contacts["email"],
+        "phone": phone,
+        "email": email,
         "postcode": place.postcode,
         "outcode": place.outcode,
         "latitude": place.latitude,
@@ -152,7 +143,10 @@ def _write(
         offer = HelpOffer(id=new_id(), reference=reference, source=SOURCE, extra={})
         ctx.session.add(offer)
     changed = merge.apply(offer, tracked, personal, new=new)
-    if changed and not new:
+    if new and status == OfferStatus.CLOSED:
+        # Closed on the day it was made, as a closed request is: the purge's clock starts there.
+        offer.updated_at = created
+    elif changed and not new:
         offer.updated_at = ctx.now
     ctx.offers[reference] = offer.id
     report.statuses[f"{offer.kind} {offer.status}".replace("_", " ")] += 1

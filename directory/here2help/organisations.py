@@ -24,6 +24,7 @@ from directory.here2help import values
 from directory.here2help.context import Context, KnownOrganisation, derived_id, organisation_key
 from directory.here2help.csvfile import Table
 from directory.here2help.report import FileReport, OrganisationMatch
+from directory.here2help.rows import parse_cells, parse_place
 from directory.listings.duplicates.names import compare_names, name_words
 from directory.listings.duplicates.rules import NEAR_SAME, RELATED
 from directory.listings.limits import max_text
@@ -177,23 +178,13 @@ def _cells(
         "name": values.clean(raw["name"], limit=MAX_NAME),
         "description": values.clean(raw["description"], multiline=True, limit=max_text()),
     }
-    place = values.Place()
     parsers = {
         "phone": values.parse_phone,
         "email": values.parse_email,
         "website": values.parse_website,
     }
-    for column, parse in parsers.items():
-        try:
-            cells[column] = parse(raw[column])
-        except values.BadCell as exc:
-            cells[column] = None
-            report.warn(row, f"{exc}; left out")
-    try:
-        place = values.parse_postcode(raw["postcode"], ctx.geocoder)
-    except values.BadCell as exc:
-        report.warn(row, f"{exc}; left out")
-    return cells, place
+    cells.update(parse_cells(report, row, raw, parsers))
+    return cells, parse_place(report, row, raw, ctx.geocoder)
 
 
 def import_organisations(ctx: Context, table: Table, report: FileReport) -> None:

@@ -10,7 +10,6 @@ when they closed), so the purge's clock for them starts at ``created``.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 
@@ -22,7 +21,7 @@ from directory.here2help.context import SOURCE, Context
 from directory.here2help.csvfile import Table
 from directory.here2help.needs import is_blank
 from directory.here2help.report import FileReport
-from directory.here2help.rows import identify
+from directory.here2help.rows import contacts_and_place, identify
 from directory.listings.duplicates.names import words
 from directory.listings.limits import max_text
 
@@ -93,18 +92,7 @@ def _write(
     except values.BadCell as exc:
         outcome = None
         report.warn(row, f"{exc}; left empty")
-    contacts: dict[str, Any] = {}
-    for column, parse in (("phone", values.parse_phone), ("email", values.parse_email)):
-        try:
-            contacts[column] = parse(raw[column])
-        except values.BadCell as exc:
-            contacts[column] = None
-            report.warn(row, f"{exc}; left out")
-    try:
-        place = values.parse_postcode(raw["postcode"], ctx.geocoder)
-    except values.BadCell as exc:
-        place = values.Place()
-        report.warn(row, f"{exc}; left out")
+    phone, email, place = contacts_and_place(report, row, raw, ctx.geocoder)
     offer_ref = values.clean(raw["matched_offer"])
     offer_ref = "" if is_blank(offer_ref) else offer_ref
     offer_id = _offer_id(ctx, offer_ref) if offer_ref else None
@@ -128,14 +116,14 @@ def _write(
     }
     personal = {
         "name": name,
-        "phone": contacts["phone"],
-        "email": contacts["email"],
+        "phone": phone,
+        "email": email,
         "details": details,
         "postcode": place.postcode,
         "outcode": place.outcode,
         "latitude": place.latitude,
         "longitude": place.longitude,
-        "contact_by": _contact_by(contacts["phone"], contacts["email"]),
+        "contact_by": _contact_by(phone, email),
     }
     new = request is None
     if request is None:

@@ -1,14 +1,17 @@
 """What every request and offer row must have before anything of it is written: a reference
-(unique in its file, and not one of this directory's own records), a date and a status."""
+(unique in its file, and not one of this directory's own records), a date and a status; and
+the contact cells both files share (phone, email, postcode)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from directory.here2help import values
 from directory.here2help.context import SOURCE
 from directory.here2help.report import FileReport
+from directory.places.geocode import Geocoder
 
 #: The longest reference the request and offer tables hold.
 MAX_REFERENCE = 16
@@ -54,3 +57,45 @@ def identify(
         report.error(row, "personal data was removed from this record, so it is not imported again")
         return None
     return reference, created, status, record
+
+
+def parse_cells(
+    report: FileReport,
+    row: int,
+    raw: dict[str, str],
+    parsers: dict[str, Callable[[str], Any]],
+    *,
+    left: str = "left out",
+) -> dict[str, Any]:
+    """Each column of ``parsers`` read by its parser; a cell that cannot be read is None, with
+    a warning on its row ("...; left out")."""
+    cells: dict[str, Any] = {}
+    for column, parse in parsers.items():
+        try:
+            cells[column] = parse(raw[column])
+        except values.BadCell as exc:
+            cells[column] = None
+            report.warn(row, f"{exc}; {left}")
+    return cells
+
+
+def parse_place(
+    report: FileReport, row: int, raw: dict[str, str], geocoder: Geocoder
+) -> values.Place:
+    """The row's postcode and its coordinates; an unreadable one is left out with a warning."""
+    try:
+        return values.parse_postcode(raw["postcode"], geocoder)
+    except values.BadCell as exc:
+        report.warn(row, f"{exc}; left out")
+        return values.Place()
+
+
+def contacts_and_place(
+    report: FileReport, row: int, raw: dict[str, str], geocoder: Geocoder
+) -> tuple[str | None, str | None, values.Place]:
+    """``(phone, email, place)`` of a request's or an offer's row, each left out (with a
+    warning) when it cannot be read."""
+    cells = parse_cells(
+        report, row, raw, {"phone": values.parse_phone, "email": values.parse_email}
+    )
+    return cells["phone"], cells["email"], parse_place(report, row, raw, geocoder)
