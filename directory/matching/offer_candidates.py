@@ -7,11 +7,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.help_offers.models import HelpOffer, OfferKind, OfferStatus
 from directory.help_offers.services import active_offers
 from directory.help_requests.models import HelpRequest, Urgency
+from directory.listings.models import Service
 from directory.matching import slots, weights, wording
 from directory.matching.candidate import Candidate, freshness_part, place_part, score
 from directory.matching.where import Reach, Spot, offer_reach
@@ -71,11 +73,29 @@ def _availability(offer: HelpOffer, request: HelpRequest, today: date) -> tuple[
     return part, reason
 
 
-def _offer_name(offer: HelpOffer) -> tuple[str, str]:
-    """A volunteer's name is personal data: the list names the offer by its reference."""
+def _listing_names(session: Session, offers: list[HelpOffer]) -> dict[str, str]:
+    """The names of the listings organisations' offers are linked to, by service id."""
+    ids = {o.service_id for o in offers if o.service_id and o.kind != OfferKind.VOLUNTEER}
+    if not ids:
+        return {}
+    return dict(session.execute(select(Service.id, Service.name).where(Service.id.in_(ids))).all())
+
+
+def _offer_name(offer: HelpOffer, listings: dict[str, str]) -> tuple[str, str]:
+    """A volunteer's name is personal data: the list names the offer by its reference. An
+    organisation's offer is named by its listing, else the organisation's name as given on
+    /offer-help; ``name`` there is the contact person's, so it comes last (an import puts the
+    organisation's name in it)."""
     if offer.kind == OfferKind.VOLUNTEER:
         return f"Volunteer offer {offer.reference}", "Volunteer"
-    return (offer.name or f"Offer {offer.reference}"), "Organisation"
+    extra = offer.extra if isinstance(offer.extra, dict) else {}
+    name = (
+        listings.get(offer.service_id or "")
+        or extra.get("organisation_name")
+        or offer.name
+        or f"Offer {offer.reference}"
+    )
+    return str(name), "Organisation"
 
 
 def offer_candidates(
@@ -88,7 +108,9 @@ def offer_candidates(
     today: date,
 ) -> list[Candidate]:
     found = []
-    for offer in _active_offers(session):
+    offers = _active_offers(session)
+    listings = _listing_names(session, offers)
+    for offer in offers:
         share, covered, broader, missing = _need_cover(needs, set(offer.needs or []), terms)
         if needs and share == 0:
             continue
@@ -114,7 +136,7 @@ def offer_candidates(
             "availability": available,
             "freshness": freshness_part(updated, today),
         }
-        name, detail = _offer_name(offer)
+        name, detail = _offer_name(offer, listings)
         found.append(
             Candidate(
                 "offer", offer.id, name, detail, score(parts), parts, tuple(reasons),

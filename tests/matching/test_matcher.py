@@ -311,6 +311,21 @@ def test_a_volunteers_name_is_never_shown_in_the_candidates(session):
     assert "Vera" not in repr(found)
 
 
+def test_an_organisations_offer_is_named_by_its_listing_or_organisation_not_its_contact(session):
+    """On /offer-help ``name`` is the contact person's: the organisation names the offer."""
+    listing = fresh_listing(session, "Riverside Lunch Club", "chester", ("Food",))
+    make_offer(session, ("Food",), "chester", name="Rita River", service_id=listing.id)
+    make_offer(
+        session, ("Food",), "hoole", name="Sam Smith",
+        extra={"organisation_name": "Northgate Good Neighbours"},
+    )  # fmt: skip
+    make_offer(session, ("Food",), "upton", name="Upton Pantry")  # imported: the organisation's
+    request = make_request(session, ("Food",), "chester")
+    session.commit()
+    offers = {c.name for c in candidates(session, request) if c.kind == "offer"}
+    assert offers == {"Riverside Lunch Club", "Northgate Good Neighbours", "Upton Pantry"}
+
+
 def test_limit_keeps_the_best(session):
     for n, place in enumerate(("chester", "hoole", "upton", "boughton")):
         make_offer(session, ("Food",), place, radius_km=10, name=f"Offer {n}")
