@@ -1,10 +1,10 @@
-"""``flask --app wsgi insights [--csv DIR|-] [--from YYYY-MM] [--to YYYY-MM]``
+"""``flask --app wsgi insights [--csv [DIR|-]] [--from YYYY-MM] [--to YYYY-MM]``
 (docs/insights.md, "From the command line").
 
 Without ``--csv``: every table printed as text, for a quick look or a cron mail. With
 ``--csv DIR``: one ``<table>.csv`` per table in DIR, the very files the page's download links
-give. With ``--csv -``: every table's CSV on standard output, each after a ``# <table>`` line.
-Nothing personal is ever printed: the tables hold none.
+give. With ``--csv -`` or a bare ``--csv``: every table's CSV on standard output, each after a
+``# <table>`` line. Nothing personal is ever printed: the tables hold none.
 """
 
 from __future__ import annotations
@@ -36,8 +36,10 @@ def _text(table: Table) -> list[str]:
     "--csv",
     "csv_to",
     default=None,
-    metavar="DIR|-",
-    help="Write every table as CSV: one file per table in DIR, or all to stdout (-).",
+    is_flag=False,
+    flag_value="-",
+    metavar="[DIR|-]",
+    help="Write every table as CSV: one file per table in DIR, or all to stdout (- or no value).",
 )
 @click.option("--from", "first", default="", metavar="YYYY-MM", help="First month to count.")
 @click.option("--to", "last", default="", metavar="YYYY-MM", help="Last month to count.")

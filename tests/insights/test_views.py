@@ -177,6 +177,10 @@ def test_the_command_writes_the_same_csvs(world_app: Flask, world: World, tmp_pa
     to_stdout = runner.invoke(args=["insights", "--csv", "-"])
     assert to_stdout.exit_code == 0
     assert "# unmet: Unmet need by area" in to_stdout.output
+    bare = runner.invoke(args=["insights", "--csv"])  # as the issue writes it: stdout
+    assert bare.exit_code == 0 and bare.output == to_stdout.output
+    before = runner.invoke(args=["insights", "--csv", "--from", "2026-01"])
+    assert before.exit_code == 0 and before.output.startswith("# monthly")
     text = runner.invoke(args=["insights", "--to", "2026-01"])
     assert text.exit_code == 0 and "Requests and offers by month" in text.output
     for output in (to_stdout.output, text.output):
