@@ -19,7 +19,9 @@ prints pages per second, latency p50/p95/p99 (overall, results pages, other page
 workers' CPU per page from ``/proc/<pid>/stat`` before and after, split by the ``Server-
 Timing`` header the app adds when ``SERVER_TIMING`` is on (``search``: the engine; ``page``:
 working out the page around it; ``render``: the template; the rest of the request and the WSGI
-server are "other"), the client's own CPU, and the load average. On a shared machine the
+server are "other"; ``cached``: served from the page cache, whose share it prints beside the
+CPU of a kept page and of a made one; ``--no-page-cache`` turns the cache off), the client's
+own CPU, and the load average. On a shared machine the
 figures are noisy: compare runs at a similar load.
 """
 
@@ -169,6 +171,7 @@ def start_gunicorn(args: argparse.Namespace, url: str, index_dir: Path) -> subpr
         "RATELIMIT_ENABLED": "false",
         "SEARCH_LOGGING": "false",
         "SERVER_TIMING": "false" if args.no_timing else "true",
+        "PAGE_CACHE_MB": "0" if args.no_page_cache else os.environ.get("PAGE_CACHE_MB", "32"),
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{args.port}",
         "TRUSTED_HOSTS": "127.0.0.1,localhost",
         "WEB_CONCURRENCY": str(args.workers),
@@ -338,6 +341,10 @@ def run(args: argparse.Namespace, data: dict, server: subprocess.Popen) -> dict:
     }
 
 
+def _mean_app(rows: list) -> float:
+    return sum(float(r[2].get("app", 0)) for r in rows) / len(rows) if rows else 0.0
+
+
 def report(args: argparse.Namespace, got: dict) -> dict:
     rows = got["rows"]
     failures = [row for row in rows if row[1] < 0]
@@ -374,6 +381,14 @@ def report(args: argparse.Namespace, got: dict) -> dict:
             f"page {split['page']:.2f}, render {split['render']:.2f}, rest of the request "
             f"{app_other:.2f}; whole request {split['app']:.2f}"
         )
+        cached = [r for r in done if "cached" in r[2]]
+        fresh = [r for r in done if "cached" not in r[2]]
+        results_cached = sum(1 for r in pages if "cached" in r[2])
+        print(
+            f"  page cache: {100 * len(cached) / count:.0f}% of pages served from it "
+            f"({100 * results_cached / len(pages):.0f}% of result pages); request CPU "
+            f"{_mean_app(cached):.2f} ms a kept page, {_mean_app(fresh):.2f} ms a rendered one"
+        )
         everything = sum(float(r[2].get("app", 0)) for r in done) / count
         print(f"  all pages: request CPU {everything:.2f} ms in the app, "
               f"{worker_ms - everything:.2f} ms in gunicorn/WSGI outside it")  # fmt: skip
@@ -404,6 +419,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warm", type=float, default=5.0, help="seconds before measuring")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds measured")
     parser.add_argument("--no-timing", action="store_true", help="SERVER_TIMING off")
+    parser.add_argument(
+        "--no-page-cache", action="store_true", help="PAGE_CACHE_MB=0: every page rendered"
+    )
     args = parser.parse_args(argv)
     url, index_dir, data = prepare(args)
     server = start_gunicorn(args, url, index_dir)

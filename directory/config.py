@@ -316,6 +316,12 @@ class Settings:
     READINESS_TIMEOUT: float = setting(
         2.0, "Seconds /readyz waits for the database before answering 503."
     )
+    PAGE_CACHE_MB: float = setting(
+        32.0,
+        "Megabytes of whole public pages (results, home, service pages) each process keeps for "
+        "visitors with nothing of their own on them, keyed by address, index version and "
+        'minute (docs/search-pages.md, "Page cache"); 0 turns it off.',
+    )
     SERVER_TIMING: bool = setting(
         False,
         "Add a Server-Timing header to each response: CPU milliseconds spent searching, "

@@ -369,6 +369,14 @@ class IndexStore:
             self.repair()  # may raise IndexRepairing: the rebuild goes on in the background
             return self._cached_searcher()
 
+    def version(self) -> tuple[str, int | None]:
+        """What this thread's searcher reads: the live generation and its latest commit. Every
+        applied edit commits, every rebuild is a new generation, so a page made from one
+        version is right for as long as the version stays (directory/public/page_cache.py)."""
+        searcher = self.searcher()
+        name, _ = self._local.searcher
+        return name, searcher.reader().generation()
+
     def _cached_searcher(self) -> Searcher:
         name = self.current_generation()
         if name is None:

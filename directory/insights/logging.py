@@ -139,13 +139,19 @@ def log_results_page(params: Any, results: Any) -> bool:
     """The public results page's one call: its first page only (paging through the same
     search is not another search); "guided" when it ends the guided journey (which always
     says who the help is for), "site" otherwise."""
+    return log_results(params, results.request.need_ids, results.total)
+
+
+def log_results(params: Any, need_ids: Any, total: int) -> bool:
+    """:func:`log_results_page` from the facts kept with a page served again from the page
+    cache (directory/public/page_cache.py): a search answered from there is still a search."""
     if getattr(params, "page", 1) != 1 or getattr(params, "is_empty", True):
         return False
     return log_search(
         text=params.q,
         where=params.where,
-        need_ids=results.request.need_ids,
-        results=results.total,
+        need_ids=need_ids,
+        results=total,
         channel="guided" if params.who else "site",
     )
 

@@ -15,8 +15,8 @@ from flask import current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from directory.db import db
-from directory.insights.logging import log_results_page
-from directory.public import guided
+from directory.insights.logging import log_results, log_results_page
+from directory.public import guided, page_cache
 from directory.public.filter_markup import filter_choices
 from directory.public.forms import SearchForm
 from directory.public.home_page import HomePanels, gazetteer, home_panels
@@ -36,6 +36,10 @@ bp.add_app_template_global(guided.EMERGENCY_CONTACTS, "emergency_contacts")
 @bp.get("/search")
 def search() -> tuple[str, int] | tuple[str, int, dict[str, str]] | str:
     params = parse_args(request.args)
+    key = page_cache.key_for("search")
+    if (kept := page_cache.lookup(key)) is not None:
+        log_results(params, *kept.extra)  # the same search again, logged as the first was
+        return page_cache.serve(kept)
     terms = load_terms(db.session)
     form = SearchForm(formdata=None, data={"q": params.q, "where": params.where})
     try:
@@ -54,7 +58,9 @@ def search() -> tuple[str, int] | tuple[str, int, dict[str, str]] | str:
     log_results_page(params, page.results)  # anonymous, never fails the search
     template = "search/results.html" if page.results.total else "search/zero_results.html"
     with measure("render"):
-        return render_template(template, page=page, search=form, show_exit=page.urgency.safety)
+        html = render_template(template, page=page, search=form, show_exit=page.urgency.safety)
+    page_cache.keep(key, html, extra=(page.results.request.need_ids, page.results.total))
+    return html
 
 
 @bp.app_template_global()

@@ -8,8 +8,9 @@ so waiting on PostgreSQL or for the core does not count: the figures add up to t
 that ``/proc/<pid>/stat`` shows. Off by default: it would tell anyone how long a search took.
 
 Parts: ``search`` (the engine, every call in the request), ``page`` (building the results page
-around it), ``render`` (the template) and ``app`` (the whole request, from the first
-before-request hook to the header being set).
+around it), ``render`` (the template), ``cached`` (a page served from the page cache,
+``directory/public/page_cache.py``, instead of the three) and ``app`` (the whole request, from
+the first before-request hook to the header being set).
 """
 
 from __future__ import annotations

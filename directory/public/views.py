@@ -17,7 +17,16 @@ from directory.extensions import limiter
 from directory.feedback.forms import PublicReportForm
 from directory.feedback.public import report_limit, submit_report
 from directory.models import Location, LocationKind, Organization, Service
-from directory.public import facts, fragments, pages, place_lists, place_page, services, timing
+from directory.public import (
+    facts,
+    fragments,
+    page_cache,
+    pages,
+    place_lists,
+    place_page,
+    services,
+    timing,
+)
 from directory.public.formatting import slug as make_slug
 from directory.public.forms import REPORT_MAX_LENGTH, SearchForm
 from directory.public.place_groups import place_of
@@ -25,6 +34,7 @@ from directory.public.place_groups import place_of
 bp = Blueprint("public", __name__)
 timing.install(bp)  # the Server-Timing header, when SERVER_TIMING is on
 fragments.install(bp)  # the `fragment` call block for rendered pieces kept for reuse
+page_cache.install(bp)  # whole pages for visitors with nothing of their own on them
 bp.add_app_template_global(pages.address_lines, "place_address")
 bp.add_app_template_filter(facts.status_tag, "status_tag")
 
@@ -57,12 +67,20 @@ def place_url(location: Location) -> str:
 
 @bp.get("/")
 def home() -> str:
-    return render_template("public/home.html", search=SearchForm(request.args))
+    key = page_cache.key_for("home")
+    if (kept := page_cache.lookup(key)) is not None:
+        return page_cache.serve(kept)
+    html = render_template("public/home.html", search=SearchForm(request.args))
+    page_cache.keep(key, html)
+    return html
 
 
 @bp.get("/services/<service_id>")
 @bp.get("/services/<service_id>/<slug>")
 def service(service_id: str, slug: str | None = None) -> str | BaseResponse:
+    key = page_cache.key_for("service")
+    if (kept := page_cache.lookup(key)) is not None:
+        return page_cache.serve(kept)
     found = services.get_public_service(db.session, service_id)
     if found is None:
         abort(404)
@@ -71,7 +89,9 @@ def service(service_id: str, slug: str | None = None) -> str | BaseResponse:
         return redirect(url_for(".service", service_id=found.id, slug=canonical), 301)
     page_url = external_url("public.service", service_id=found.id, slug=canonical)
     page = pages.service_page(db.session, found, page_url=page_url)
-    return render_template("public/service.html", page=page, service=found)
+    html = render_template("public/service.html", page=page, service=found)
+    page_cache.keep(key, html)
+    return html
 
 
 @bp.route("/services/<service_id>/report", methods=["GET", "POST"])

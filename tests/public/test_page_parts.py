@@ -59,11 +59,17 @@ def test_no_server_timing_header_unless_asked(client: FlaskClient, data: PublicD
     assert "Server-Timing" not in client.get("/search?q=food").headers
     assert "Server-Timing" not in client.get("/").headers
     client.application.config["SERVER_TIMING"] = True
+    client.application.extensions["page_cache"].clear()  # rendered, not kept from above
     timing = client.get("/search?q=food").headers["Server-Timing"]
     parts = dict(re.findall(r"(\w+);dur=([0-9.]+)", timing))
     assert set(parts) == {"search", "page", "render", "app"}
     assert float(parts["app"]) >= float(parts["render"])
     assert "Server-Timing" in client.get("/").headers
+    # The same page again comes from the page cache, and says so.
+    again = dict(
+        re.findall(r"(\w+);dur=([0-9.]+)", client.get("/search?q=food").headers["Server-Timing"])
+    )
+    assert set(again) == {"cached", "app"}
 
 
 def _squeezed(html: str) -> str:

@@ -1,0 +1,207 @@
+"""Whole public pages kept per process, for visitors who have nothing of their own on them.
+
+Residents ask the same things again and again ("food bank", "dementia", the home page, a
+popular service): rendering each of those pages anew was most of the site's CPU under load
+(docs/search-pages.md, "Throughput"). A results page, the home page or a service page is
+kept here once rendered and served again to the next visitor who asks for **the same
+address, against the same index, in the same minute**:
+
+* **the key** is the full URL (host, path and query string as sent: links on the page, such
+  as where "Add to my list" comes back to, are made from it), the version of the search
+  index this thread reads (its generation and commit: every applied edit, import or rebuild
+  gives a new one, so there is nothing to invalidate) and the London minute (open-now
+  statuses and "not checked for over a year" change with the clock);
+* **only visitors with nothing of their own on the page** share it: not signed in, nothing
+  on their list, no message waiting to be shown. Everyone else gets a page rendered for them;
+* **what belongs to one response** is put back on the way out: the CSRF token of the list
+  buttons (each visitor's own) and the CSP nonce (each response's own) are kept as
+  placeholders and replaced, so a kept page never carries another visitor's token.
+
+A service page is read from the database, the index only follows it: an edit shows on a kept
+service page once this process's index has applied it (the change feed's lag, under a second;
+docs/adr/0018-change-feed.md), as it does in search results. The editor is signed in and so
+always sees their own edit at once.
+
+Each process keeps at most ``PAGE_CACHE_MB`` of pages (least recently used dropped first);
+``PAGE_CACHE_MB = 0`` turns the cache off. ``app.extensions["page_cache"]`` counts hits and
+misses.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, g, request, session
+from flask_login import current_user
+
+from directory.public import pages
+from directory.public.timing import measure
+
+#: Flask's key for messages waiting to be shown ("flash"): a page that shows one is personal.
+_FLASHES = "_flashes"
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A rendered page with its per-response parts replaced by placeholders, and whatever the
+    view needs to repeat its side effects on a hit (``extra``: the search log's facts)."""
+
+    html: str
+    extra: Any = None
+    has_token: bool = False
+    has_nonce: bool = False
+
+
+class PageCache:
+    """Pages by key, at most ``max_bytes`` of text (least recently used dropped first)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._pages: OrderedDict[Hashable, Kept] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+        # Random per process, so no page text can contain them by chance or by design.
+        self.token_mark = f"pc-token-{secrets.token_hex(12)}"
+        self.nonce_mark = f"pc-nonce-{secrets.token_hex(12)}"
+
+    def get(self, key: Hashable) -> Kept | None:
+        with self._lock:
+            found = self._pages.get(key)
+            if found is None:
+                self.misses += 1
+                return None
+            self._pages.move_to_end(key)
+            self.hits += 1
+            return found
+
+    def put(self, key: Hashable, kept: Kept) -> None:
+        size = len(kept.html)
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            old = self._pages.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old.html)
+            self._pages[key] = kept
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, dropped = self._pages.popitem(last=False)
+                self._bytes -= len(dropped.html)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+            self._bytes = 0
+
+    @property
+    def size_bytes(self) -> int:
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+
+def install(bp: Blueprint) -> None:
+    """One cache per app the blueprint is registered on (so one per gunicorn worker), sized
+    by ``PAGE_CACHE_MB``, at ``app.extensions["page_cache"]`` (None when off)."""
+
+    def register(state) -> None:  # type: ignore[no-untyped-def]
+        app: Flask = state.app
+        megabytes = max(0.0, float(app.config.get("PAGE_CACHE_MB") or 0))
+        size = int(megabytes * 1024 * 1024)
+        app.extensions["page_cache"] = PageCache(size) if size > 0 else None
+
+    bp.record_once(register)
+
+
+def _cache() -> PageCache | None:
+    return current_app.extensions.get("page_cache")
+
+
+def shared_visitor() -> bool:
+    """True when nothing on the page would be this visitor's own: not signed in, an empty
+    list, no message waiting. (The one rule for which visitors may share a kept page.)"""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if current_user.is_authenticated:
+        return False
+    if session.get(_FLASHES):
+        return False
+    from directory.mylist.blueprint import current_list
+
+    return not current_list().service_ids
+
+
+def index_version() -> Hashable | None:
+    """The version of the search index this thread reads, or None when it cannot say (no
+    index, being repaired): then nothing is kept or served, and the page says why itself."""
+    from search_index.store import get_store
+
+    try:
+        return get_store(current_app).version()
+    except Exception:  # the view answers for an index in trouble; the cache just stands aside
+        return None
+
+
+def key_for(kind: str) -> Hashable | None:
+    """The key of this request's page of ``kind``, or None when it must be rendered for this
+    visitor alone (or the cache is off)."""
+    if _cache() is None or not shared_visitor():
+        return None
+    version = index_version()
+    if version is None:
+        return None
+    now = pages.london_now()  # through the module, so a test that moves the clock moves it
+    return (kind, request.url, version, now.date(), now.hour, now.minute)
+
+
+def lookup(key: Hashable | None) -> Kept | None:
+    cache = _cache()
+    return cache.get(key) if cache is not None and key is not None else None
+
+
+def serve(kept: Kept) -> str:
+    """The kept page with this response's CSRF token and nonce put back."""
+    cache = _cache()
+    html = kept.html
+    if cache is None:
+        return html
+    with measure("cached"):  # Server-Timing says the page came from here (bench/load_bench.py)
+        return _restore(cache, kept)
+
+
+def _restore(cache: PageCache, kept: Kept) -> str:
+    html = kept.html
+    if kept.has_token:
+        from flask_wtf.csrf import generate_csrf
+
+        html = html.replace(cache.token_mark, generate_csrf())
+    if kept.has_nonce:
+        from directory.web import csp_nonce
+
+        html = html.replace(cache.nonce_mark, csp_nonce())
+    return html
+
+
+def keep(key: Hashable | None, html: str, extra: Any = None) -> None:
+    """Keep a page just rendered for a shared visitor, with its token and nonce marked."""
+    cache = _cache()
+    if cache is None or key is None:
+        return
+    # flask_wtf.csrf.generate_csrf keeps the request's signed token in g under the field name.
+    token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    nonce = g.get("csp_nonce")
+    has_token = bool(token) and token in html
+    has_nonce = bool(nonce) and nonce in html
+    if has_token:
+        html = html.replace(token, cache.token_mark)
+    if has_nonce:
+        html = html.replace(nonce, cache.nonce_mark)
+    cache.put(key, Kept(html=html, extra=extra, has_token=has_token, has_nonce=has_nonce))
