@@ -322,6 +322,17 @@ class Settings:
         "visitors with nothing of their own on them, keyed by address, index version and "
         'minute (docs/search-pages.md, "Page cache"); 0 turns it off.',
     )
+    PAGE_CACHE_SHARED: bool = setting(
+        True,
+        "Also keep pages as files that every process of the machine reads (PAGE_CACHE_DIR), so "
+        "a page one worker made is there for the others.",
+    )
+    PAGE_CACHE_DIR: str = setting(
+        "",
+        "Folder of the pages shared by the processes of one machine (a memory file system such "
+        "as /dev/shm is best).",
+        shown="INSTANCE_DIR/page-cache",
+    )
     SERVER_TIMING: bool = setting(
         False,
         "Add a Server-Timing header to each response: CPU milliseconds spent searching, "

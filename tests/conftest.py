@@ -36,6 +36,8 @@ def _app_config(database_url: str, tmp_path: Path) -> dict:
         # The test client's own address: absolute links are built from it (issue 14).
         "PUBLIC_BASE_URL": "http://localhost",
         "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
+        # Beside the index: apps of one test share it, as the workers of a machine do.
+        "PAGE_CACHE_DIR": str(tmp_path / "page-cache"),
         "WTF_CSRF_ENABLED": False,
     }
 

@@ -29,59 +29,76 @@ misses.
 
 from __future__ import annotations
 
+import hmac
+import logging
 import secrets
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Hashable
-from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, g, request, session
 from flask_login import current_user
 
 from directory.public import pages
+from directory.public.page_store import Kept, SharedPages
 from directory.public.timing import measure
+
+log = logging.getLogger(__name__)
 
 #: Flask's key for messages waiting to be shown ("flash"): a page that shows one is personal.
 _FLASHES = "_flashes"
 
 
-@dataclass(frozen=True)
-class Kept:
-    """A rendered page with its per-response parts replaced by placeholders, and whatever the
-    view needs to repeat its side effects on a hit (``extra``: the search log's facts)."""
-
-    html: str
-    extra: Any = None
-    has_token: bool = False
-    has_nonce: bool = False
-
-
 class PageCache:
     """Pages by key, at most ``max_bytes`` of text (least recently used dropped first)."""
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(
+        self, max_bytes: int, *, secret: bytes = b"", shared: SharedPages | None = None
+    ) -> None:
         self.max_bytes = max_bytes
+        self.shared = shared
         self._pages: OrderedDict[Hashable, Kept] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
         self.hits = 0
+        self.shared_hits = 0
         self.misses = 0
-        # Random per process, so no page text can contain them by chance or by design.
-        self.token_mark = f"pc-token-{secrets.token_hex(12)}"
-        self.nonce_mark = f"pc-nonce-{secrets.token_hex(12)}"
+        # Secret (made from the app's secret key, the same in every process that shares the
+        # folder), so no page text can hold them by chance or by design.
+        seed = secret or secrets.token_bytes(32)
+        self.token_mark = "pc-token-" + hmac.new(seed, b"token", "sha256").hexdigest()[:24]
+        self.nonce_mark = "pc-nonce-" + hmac.new(seed, b"nonce", "sha256").hexdigest()[:24]
 
-    def get(self, key: Hashable) -> Kept | None:
+    def get(self, key: Hashable, now: float | None = None) -> Kept | None:
+        """The page kept under ``key`` and still right at ``now`` (seconds since the epoch)."""
+        now = time.time() if now is None else now
         with self._lock:
             found = self._pages.get(key)
-            if found is None:
+            if found is not None and found.fresh(now):
+                self._pages.move_to_end(key)
+                self.hits += 1
+                return found
+        found = self.shared.get(key) if self.shared is not None else None
+        if found is None or not found.fresh(now):
+            with self._lock:
                 self.misses += 1
-                return None
-            self._pages.move_to_end(key)
+            return None
+        self._put_here(key, found)
+        with self._lock:
             self.hits += 1
-            return found
+            self.shared_hits += 1
+        return found
 
     def put(self, key: Hashable, kept: Kept) -> None:
+        self._put_here(key, kept)
+        if self.shared is not None:
+            self.shared.put(key, kept)
+
+    def _put_here(self, key: Hashable, kept: Kept) -> None:
         size = len(kept.html)
         if size > self.max_bytes:
             return
@@ -99,6 +116,8 @@ class PageCache:
         with self._lock:
             self._pages.clear()
             self._bytes = 0
+        if self.shared is not None:
+            self.shared.clear()
 
     @property
     def size_bytes(self) -> int:
@@ -114,9 +133,21 @@ def install(bp: Blueprint) -> None:
 
     def register(state) -> None:  # type: ignore[no-untyped-def]
         app: Flask = state.app
-        megabytes = max(0.0, float(app.config.get("PAGE_CACHE_MB") or 0))
+        config = app.config
+        megabytes = max(0.0, float(config.get("PAGE_CACHE_MB") or 0))
         size = int(megabytes * 1024 * 1024)
-        app.extensions["page_cache"] = PageCache(size) if size > 0 else None
+        if size <= 0:
+            app.extensions["page_cache"] = None
+            return
+        shared = None
+        if config.get("PAGE_CACHE_SHARED", True):
+            folder = Path(config.get("PAGE_CACHE_DIR") or Path(app.instance_path) / "page-cache")
+            try:
+                shared = SharedPages(folder)
+            except OSError as exc:
+                log.warning("page cache: no shared folder at %s (%s); per process", folder, exc)
+        secret = str(config.get("SECRET_KEY") or "").encode()
+        app.extensions["page_cache"] = PageCache(size, secret=secret, shared=shared)
 
     bp.record_once(register)
 
@@ -150,21 +181,26 @@ def index_version() -> Hashable | None:
         return None
 
 
-def key_for(kind: str) -> Hashable | None:
+def key_for(kind: str, *, per_minute: bool = True) -> Hashable | None:
     """The key of this request's page of ``kind``, or None when it must be rendered for this
-    visitor alone (or the cache is off)."""
+    visitor alone (or the cache is off). ``per_minute=False`` for a page that says when it
+    stops being right instead (``keep(..., expires=...)``)."""
     if _cache() is None or not shared_visitor():
         return None
     version = index_version()
     if version is None:
         return None
+    if not per_minute:
+        return (kind, request.url, version)
     now = pages.london_now()  # through the module, so a test that moves the clock moves it
     return (kind, request.url, version, now.date(), now.hour, now.minute)
 
 
 def lookup(key: Hashable | None) -> Kept | None:
     cache = _cache()
-    return cache.get(key) if cache is not None and key is not None else None
+    if cache is None or key is None:
+        return None
+    return cache.get(key, now=pages.london_now().timestamp())
 
 
 def serve(kept: Kept) -> str:
@@ -190,7 +226,9 @@ def _restore(cache: PageCache, kept: Kept) -> str:
     return html
 
 
-def keep(key: Hashable | None, html: str, extra: Any = None) -> None:
+def keep(
+    key: Hashable | None, html: str, extra: Any = None, expires: datetime | None = None
+) -> None:
     """Keep a page just rendered for a shared visitor, with its token and nonce marked."""
     cache = _cache()
     if cache is None or key is None:
@@ -204,4 +242,13 @@ def keep(key: Hashable | None, html: str, extra: Any = None) -> None:
         html = html.replace(token, cache.token_mark)
     if has_nonce:
         html = html.replace(nonce, cache.nonce_mark)
-    cache.put(key, Kept(html=html, extra=extra, has_token=has_token, has_nonce=has_nonce))
+    cache.put(
+        key,
+        Kept(
+            html=html,
+            extra=extra,
+            has_token=has_token,
+            has_nonce=has_nonce,
+            expires=expires.timestamp() if expires is not None else None,
+        ),
+    )

@@ -9,7 +9,7 @@ current time in Europe/London and is a parameter so tests can pin it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,7 @@ from directory.listings.opening import (
     describe_week,
     open_status,
 )
+from directory.listings.opening_occurrences import as_utc
 from directory.models import Location, Organization, Schedule, Service, ServiceAtLocation
 from directory.public import facts, jsonld, services
 from directory.public.formatting import ages_text, directions_url, safe_url
@@ -123,6 +124,19 @@ def service_page(
         json_ld=jsonld.service_json_ld(service, page_url),
         eligibility=facts.eligibility_paragraphs(service.eligibility_description, listed_for),
     )
+
+
+def valid_until(page: ServicePage, now: datetime) -> datetime:
+    """When what a service page says about time may next change (the page cache keeps it until
+    then): the status's own turning point (closes, opens) or the next midnight in London (the
+    day names, the week table's today, "over a year ago"), whichever comes first."""
+    local = now.astimezone(LONDON)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=LONDON)
+    turns = [midnight]
+    for moment in (page.status.closes_at, page.status.next_open):
+        if moment is not None and as_utc(moment) > as_utc(now):
+            turns.append(moment)
+    return min(turns, key=as_utc)
 
 
 def last_checked(service: Service, today: date) -> Checked:

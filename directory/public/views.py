@@ -78,7 +78,8 @@ def home() -> str:
 @bp.get("/services/<service_id>")
 @bp.get("/services/<service_id>/<slug>")
 def service(service_id: str, slug: str | None = None) -> str | BaseResponse:
-    key = page_cache.key_for("service")
+    # Kept until what it says about time changes (pages.valid_until), not per minute.
+    key = page_cache.key_for("service", per_minute=False)
     if (kept := page_cache.lookup(key)) is not None:
         return page_cache.serve(kept)
     found = services.get_public_service(db.session, service_id)
@@ -88,9 +89,10 @@ def service(service_id: str, slug: str | None = None) -> str | BaseResponse:
     if slug != canonical or service_id != found.id:
         return redirect(url_for(".service", service_id=found.id, slug=canonical), 301)
     page_url = external_url("public.service", service_id=found.id, slug=canonical)
-    page = pages.service_page(db.session, found, page_url=page_url)
+    now = pages.london_now()
+    page = pages.service_page(db.session, found, now=now, page_url=page_url)
     html = render_template("public/service.html", page=page, service=found)
-    page_cache.keep(key, html)
+    page_cache.keep(key, html, expires=pages.valid_until(page, now))
     return html
 
 

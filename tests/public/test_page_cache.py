@@ -197,3 +197,118 @@ def test_the_cache_keeps_at_most_its_bytes_least_recently_used_first() -> None:
     assert cache.size_bytes <= 30 and len(cache) == 3
     cache.put("big", Kept(html="x" * 31))  # larger than the whole cache: not kept
     assert cache.get("big") is None and len(cache) == 3
+
+
+# Service pages: kept until what they say about time changes --------------------------------
+
+
+@pytest.fixture
+def monday_club(app: Flask) -> str:
+    """A club open on Mondays 10am to midday (7 December 2026 is a Monday); its page's path."""
+    from directory.public.views import listing_slug
+    from tests.factories import make_service
+
+    with app.app_context():
+        club = make_service(
+            db.session,
+            "Monday Craft Club",
+            schedules=[{"byday": "MO", "opens_at": "10:00", "closes_at": "12:00"}],
+        )
+        db.session.commit()
+        return f"/services/{club.id}/{listing_slug(club.name)}"
+
+
+def _at(monkeypatch: pytest.MonkeyPatch, hour: int, minute: int = 0) -> None:
+    moment = datetime(2026, 12, 7, hour, minute, tzinfo=pages.LONDON)
+    monkeypatch.setattr(pages, "london_now", lambda: moment)
+
+
+def test_a_service_page_is_kept_across_minutes_until_its_status_changes(
+    app: Flask, monday_club: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = app.test_client()
+    cache = app.extensions["page_cache"]
+    _at(monkeypatch, 10, 30)
+    open_page = client.get(monday_club).get_data(as_text=True)
+    assert "Open" in open_page
+    _at(monkeypatch, 11, 59)  # another minute, the same status: the kept page
+    hits = cache.hits
+    assert client.get(monday_club).get_data(as_text=True).count("12pm") == open_page.count("12pm")
+    assert cache.hits == hits + 1
+    _at(monkeypatch, 12, 0)  # closed now: made anew
+    closed_page = client.get(monday_club).get_data(as_text=True)
+    assert cache.hits == hits + 1
+    assert closed_page != open_page
+
+
+def test_valid_until_is_the_status_turning_point_or_midnight() -> None:
+    from directory.listings.opening import OpenStatus
+
+    now = datetime(2026, 12, 7, 10, 30, tzinfo=pages.LONDON)
+
+    def until(status: OpenStatus) -> datetime:
+        return pages.valid_until(type("Page", (), {"status": status})(), now)
+
+    closes = now.replace(hour=12, minute=0)
+    opens = now.replace(hour=14, minute=15)
+    midnight = datetime(2026, 12, 8, 0, 0, tzinfo=pages.LONDON)
+    assert until(OpenStatus(True, closes, None, "Open until 12pm")) == closes
+    assert until(OpenStatus(False, None, opens, "Opens today at 2:15pm")) == opens
+    assert until(OpenStatus(False, None, None, "")) == midnight
+    next_week = now.replace(day=14)
+    assert until(OpenStatus(False, None, next_week, "Opens next Monday")) == midnight
+
+
+# Shared by the processes of a machine -------------------------------------------------------
+
+
+def test_a_page_one_worker_made_is_served_by_another(app: Flask, food_bank: str, tmp_path) -> None:
+    """Two apps on one database and one index folder are two gunicorn workers."""
+    from directory import create_app
+    from tests.conftest import _app_config
+
+    other = create_app(_app_config(app.config["DATABASE_URL"], tmp_path))
+    assert (
+        other.extensions["page_cache"].shared.folder == app.extensions["page_cache"].shared.folder
+    )
+    app.config["WTF_CSRF_ENABLED"] = other.config["WTF_CSRF_ENABLED"] = True
+    made = app.test_client().get("/search?q=food").get_data(as_text=True)
+    served = other.test_client().get("/search?q=food").get_data(as_text=True)
+    cache = other.extensions["page_cache"]
+    assert cache.shared_hits == 1
+    assert NONCE.sub("", TOKEN.sub("", made)) == NONCE.sub("", TOKEN.sub("", served))
+    assert TOKEN.findall(made) != TOKEN.findall(served)
+    assert cache.token_mark not in served and cache.nonce_mark not in served
+
+
+def test_an_unreadable_shared_page_is_a_miss(tmp_path) -> None:
+    from directory.public.page_store import SharedPages
+
+    store = SharedPages(tmp_path / "pages")
+    store.put(("search", "u", 1), Kept(html="<p>kept</p>", extra=(("food",), 3)))
+    assert store.get(("search", "u", 1)) == Kept(html="<p>kept</p>", extra=(["food"], 3))
+    for path in (tmp_path / "pages").iterdir():
+        path.write_bytes(b"\xff\xfe not json\n<p>")
+    assert store.get(("search", "u", 1)) is None
+    assert store.get(("search", "other", 1)) is None
+
+
+def test_the_shared_folder_is_swept_of_old_and_surplus_pages(tmp_path) -> None:
+    import os
+    import time
+
+    from directory.public.page_store import SharedPages
+
+    store = SharedPages(tmp_path / "pages", max_files=3, max_age=60)
+    for n in range(5):
+        store.put(("k", n), Kept(html=f"<p>{n}</p>"))
+        path = store._path(("k", n))
+        os.utime(path, (time.time() - 100 + n * 10, time.time() - 100 + n * 10))
+    # Ages now 100, 90, 80, 70 and 60 s: all past max_age.
+    store.put(("k", "new"), Kept(html="<p>new</p>"))
+    assert store.sweep() == 5
+    assert [p.name for p in (tmp_path / "pages").iterdir()] == [store._path(("k", "new")).name]
+    for n in range(5):
+        store.put(("k", n), Kept(html=f"<p>{n}</p>"))
+    store.sweep()
+    assert len(list((tmp_path / "pages").iterdir())) == 3
