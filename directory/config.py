@@ -229,6 +229,11 @@ class Settings:
     MAIL_PASSWORD: str = setting("", "SMTP password.")
     MAIL_DEFAULT_SENDER: str = setting("", "From address of every email.")
     MAIL_TIMEOUT: float = setting(10.0, "Seconds to wait for the SMTP server.")
+    MAIL_QUEUE_THREAD: bool = setting(
+        True,
+        "Send queued account emails from a thread in each process as soon as the request "
+        'commits; off: only `mail send-queued` (cron) sends them (docs/accounts.md, "Email").',
+    )
     MAIL_FILE_DIR: str | None = setting(
         None,
         "Where emails are written as .eml files without MAIL_SERVER.",

@@ -111,4 +111,7 @@ def reset_two_factor(email: str) -> None:
 
 
 def register(app: Flask) -> None:
+    from directory.core import outbox
+
     app.cli.add_command(users_cli)
+    outbox.register(app)  # ``mail send-queued``: account emails are its only users

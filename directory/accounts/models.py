@@ -17,6 +17,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.core.ids import new_id, utcnow
+from directory.core.outbox import OutgoingEmail  # noqa: F401  (account emails queue there)
 from directory.core.types import UTCDateTime, text_enum
 from directory.db import Base
 

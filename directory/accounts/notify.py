@@ -1,6 +1,11 @@
 """What account changes send and record: emails to the account's owner, and the staff log.
 
 Email addresses go into the message and nowhere else; the staff log holds ids and roles.
+
+Account emails are never sent inside the request: they are queued in the request's unit of
+work (:mod:`directory.core.outbox`) and sent once it has committed, by the process's sender
+thread or ``mail send-queued``. So a page answers in the same time whether or not it emailed
+anyone, and whatever the mail server is doing (docs/accounts.md, "Email").
 """
 
 from __future__ import annotations
@@ -12,17 +17,26 @@ from sqlalchemy.orm import Session
 
 from directory.accounts.models import Membership, User
 from directory.accounts.tokens import Purpose, make_token
-from directory.core.uow import QueuedMail, queue_mail
+from directory.core.outbox import enqueue
 from directory.core.urls import external_url
 from directory.extensions import mail
 from directory.staff.models import StaffAction
 
 
 def send_account_mail(
-    session: Session, user: User, subject: str, template: str, **context: Any
+    session: Session,
+    user: User,
+    subject: str,
+    template: str,
+    *,
+    deliver: bool = True,
+    **context: Any,
 ) -> None:
-    """Render ``mail/account_<template>.txt|.html`` and queue it to ``user``'s address (sent
-    when the unit of work commits)."""
+    """Render ``mail/account_<template>.txt|.html`` and queue it to ``user``'s address; it is
+    sent after the unit of work commits, never during the request.
+
+    ``deliver=False`` does the same work and queues a stand-in with no address and no body,
+    which the sender drops: for an address with no account, so the request is the same."""
     service_name = current_app.config.get("SERVICE_NAME", "Find help in your community")
     context.setdefault("name", user.name)
     text, html = mail.render(
@@ -32,7 +46,14 @@ def send_account_mail(
         reset_url=external_url("accounts.reset"),
         **context,
     )
-    queue_mail(session, QueuedMail(user.email, f"{subject} - {service_name}", text, html))
+    enqueue(
+        session,
+        f"account_{template}",
+        user.email if deliver else None,
+        f"{subject} - {service_name}",
+        text,
+        html,
+    )
 
 
 def describe_hours(hours: float) -> str:

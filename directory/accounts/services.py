@@ -10,9 +10,11 @@ same in a request and in a command.
 Security choices (docs/accounts.md):
 
 * No account enumeration: :func:`sign_up` and :func:`start_reset` behave alike for known and
-  unknown addresses (same page, an email either way or none, a password hash either way), and
-  :func:`authenticate` gives one outcome for "no such account", "wrong password", "disabled" and
-  "locked".
+  unknown addresses (same page, a password hash either way, one email queued either way: a
+  stand-in with no address where there is nobody to write to), and :func:`authenticate` gives
+  one outcome for "no such account", "wrong password", "disabled" and "locked". No email is
+  sent inside the request (:mod:`directory.core.outbox`), so the mail server cannot tell the
+  two apart by time either.
 * Throttling per account: ``SIGN_IN_MAX_FAILURES`` wrong passwords or codes in a row lock it
   for ``SIGN_IN_LOCK_MINUTES``; rate limits per address are on the views.
 * Nothing personal in logs: account ids only.
@@ -97,8 +99,13 @@ def sign_up(
     password_hash = passwords.hash_password(password)  # in both branches: same time taken
     existing = find_user(session, email)
     if existing is not None:
-        if not existing.is_disabled:
-            send_account_mail(session, existing, "Someone tried to sign up", "exists")
+        send_account_mail(
+            session,
+            existing,
+            "Someone tried to sign up",
+            "exists",
+            deliver=not existing.is_disabled,
+        )
         return None
     user = User(
         id=new_id(),
@@ -200,15 +207,21 @@ def complete_sign_in(user: User, now: datetime | None = None) -> None:
 
 
 def start_reset(session: Session, email: str) -> None:
-    """Email a reset link if the address has an account; otherwise do nothing (same page)."""
+    """Email a reset link if the address has an account. For any other address the same
+    work is done for a stand-in account that is never stored (a link made, the email
+    rendered, one row queued), and the queued row has no address: nothing is sent."""
     user = find_user(session, email)
-    if user is None or user.is_disabled:
-        return
+    deliver = user is not None and not user.is_disabled
+    if user is None:
+        user = User(
+            id=new_id(), email=normalise_email(email), name="", password_hash=passwords.UNUSABLE
+        )
     send_account_mail(
         session,
         user,
         "Reset your password",
         "reset",
+        deliver=deliver,
         link=token_link("accounts.reset_with_token", user, Purpose.RESET),
         expires_in=describe_hours(max_age_hours(Purpose.RESET)),
     )

@@ -64,10 +64,6 @@ def link_problem(problem: TokenProblem, kind: str) -> tuple[str, int]:
     return page, status
 
 
-def mail_failed() -> tuple[str, int]:
-    return render_template("accounts/mail_failed.html"), 503
-
-
 def see_other(location: str) -> Response:
     from flask import redirect
 

@@ -12,9 +12,8 @@ from directory.accounts import services
 from directory.accounts import session as signed_in
 from directory.accounts.forms import ButtonForm, ChangePasswordForm, CodeForm, NameForm
 from directory.accounts.models import MemberRole, User
-from directory.accounts.views import bp, mail_failed, see_other
+from directory.accounts.views import bp, see_other
 from directory.core.actor import Actor
-from directory.core.mail import MailFailed
 from directory.core.uow import unit_of_work
 from directory.db import db
 
@@ -64,7 +63,7 @@ def change_name() -> str | Response:
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
-def change_password() -> str | Response | tuple[str, int]:
+def change_password() -> str | Response:
     user = _me()
     form = ChangePasswordForm(account_email=user.email)
     if form.validate_on_submit():
@@ -73,8 +72,6 @@ def change_password() -> str | Response | tuple[str, int]:
                 services.change_password(db.session, user, form.current.data, form.password.data)
         except services.AccountError as error:
             form.current.errors = [*form.current.errors, str(error)]
-        except MailFailed:
-            return mail_failed()
         else:
             signed_in.start(user)
             flash(

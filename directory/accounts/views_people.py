@@ -14,9 +14,8 @@ from werkzeug.wrappers import Response
 from directory.accounts import people, policy, services
 from directory.accounts.forms import ButtonForm, InviteForm, RoleForm
 from directory.accounts.models import MemberRole, Membership, User
-from directory.accounts.views import bp, limited, mail_failed, see_other
+from directory.accounts.views import bp, limited, see_other
 from directory.core.actor import Actor
-from directory.core.mail import MailFailed
 from directory.core.uow import unit_of_work
 from directory.db import db
 
@@ -58,7 +57,7 @@ def _people_page(org_id: str, form: InviteForm, everyone: list[Membership]) -> s
 @bp.route("/organisations/<org_id>/people", methods=["GET", "POST"])
 @login_required
 @limited()
-def organisation_people(org_id: str) -> str | Response | tuple[str, int]:
+def organisation_people(org_id: str) -> str | Response:
     everyone = _allowed(org_id)
     form = InviteForm()
     if form.validate_on_submit():
@@ -69,8 +68,6 @@ def organisation_people(org_id: str) -> str | Response | tuple[str, int]:
                 )
         except people.PeopleError as error:
             form.email.errors = [*form.email.errors, str(error)]
-        except MailFailed:
-            return mail_failed()
         else:
             flash("Invitation sent. They will get an email with what to do next.", "success")
             return see_other(url_for(".organisation_people", org_id=org_id))

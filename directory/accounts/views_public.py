@@ -2,8 +2,9 @@
 reset a password, accept an invitation, sign out.
 
 The pages after sign-up and a reset request are the same whatever the address (no account
-enumeration), and so is a failed sign-in. A filled-in honeypot gets the success page and
-nothing else.
+enumeration), and so is a failed sign-in. Their emails are queued, never sent inside the
+request (:mod:`directory.core.outbox`), so they take the same time too. A filled-in honeypot
+gets the success page and nothing else.
 """
 
 from __future__ import annotations
@@ -31,12 +32,10 @@ from directory.accounts.views import (
     home_for,
     limited,
     link_problem,
-    mail_failed,
     safe_next,
     see_other,
 )
 from directory.core.actor import Actor
-from directory.core.mail import MailFailed
 from directory.core.uow import unit_of_work
 from directory.db import db
 
@@ -58,22 +57,19 @@ def _sign_in_failed() -> str:
 
 @bp.route("/sign-up", methods=["GET", "POST"])
 @limited()
-def sign_up() -> str | Response | tuple[str, int]:
+def sign_up() -> str | Response:
     form = SignUpForm()
     if form.validate_on_submit():
         if form.is_bot:
             return see_other(url_for(".sign_up_sent"))
-        try:
-            with unit_of_work(db.session, ANONYMOUS):
-                services.sign_up(
-                    db.session,
-                    organisation_name=form.organisation_name.data,
-                    name=form.name.data,
-                    email=form.email.data,
-                    password=form.password.data,
-                )
-        except MailFailed:
-            return mail_failed()
+        with unit_of_work(db.session, ANONYMOUS):
+            services.sign_up(
+                db.session,
+                organisation_name=form.organisation_name.data,
+                name=form.name.data,
+                email=form.email.data,
+                password=form.password.data,
+            )
         return see_other(url_for(".sign_up_sent"))
     return render_template("accounts/sign_up.html", form=form)
 
@@ -95,17 +91,14 @@ def verify(token: str) -> str | tuple[str, int]:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limited()
-def sign_in() -> str | Response | tuple[str, int]:
+def sign_in() -> str | Response:
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
         return see_other(next_url or home_for(current_user))
     form = SignInForm()
     if form.validate_on_submit():
-        try:
-            with unit_of_work(db.session, ANONYMOUS):
-                result = services.authenticate(db.session, form.email.data, form.password.data)
-        except MailFailed:
-            return mail_failed()
+        with unit_of_work(db.session, ANONYMOUS):
+            result = services.authenticate(db.session, form.email.data, form.password.data)
         user = result.user
         if result.outcome is services.Outcome.SIGNED_IN and user is not None:
             return _finish_sign_in(user, next_url)
@@ -151,15 +144,12 @@ def sign_in_code() -> str | Response:
 
 @bp.route("/reset", methods=["GET", "POST"])
 @limited()
-def reset() -> str | Response | tuple[str, int]:
+def reset() -> str | Response:
     form = ResetRequestForm()
     if form.validate_on_submit():
         if not form.is_bot:
-            try:
-                with unit_of_work(db.session, ANONYMOUS):
-                    services.start_reset(db.session, form.email.data)
-            except MailFailed:
-                return mail_failed()
+            with unit_of_work(db.session, ANONYMOUS):
+                services.start_reset(db.session, form.email.data)
         return see_other(url_for(".reset_sent"))
     return render_template("accounts/reset.html", form=form)
 
@@ -178,11 +168,8 @@ def reset_with_token(token: str) -> str | Response | tuple[str, int]:
     user = check.user
     form = NewPasswordForm(account_email=user.email)
     if form.validate_on_submit():
-        try:
-            with unit_of_work(db.session, Actor.user(user.id)):
-                services.reset_password(db.session, user, form.password.data)
-        except MailFailed:
-            return mail_failed()
+        with unit_of_work(db.session, Actor.user(user.id)):
+            services.reset_password(db.session, user, form.password.data)
         signed_in.end()
         flash("Your password has been changed. Sign in with your new password.", "success")
         return see_other(url_for(".sign_in"))

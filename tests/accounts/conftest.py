@@ -21,6 +21,7 @@ from flask.testing import FlaskClient
 from directory import create_app
 from directory.accounts.models import User
 from tests.auth import create_user
+from tests.delivered_inbox import DeliveredInbox
 from tests.mylist.smtp import Inbox, Received, mail_config, smtp_server
 from tests.public.conftest import text_of
 
@@ -29,9 +30,9 @@ NEW_PASSWORD = "orange meadow bicycle 7"
 
 
 @pytest.fixture
-def inbox() -> Iterator[Inbox]:
+def inbox() -> Iterator[DeliveredInbox]:
     with smtp_server() as server:
-        yield server
+        yield DeliveredInbox(server)
 
 
 @pytest.fixture
