@@ -128,6 +128,74 @@ def nearby_places(
     ]
 
 
+@dataclass(frozen=True)
+class AddressLine:
+    """The parts of an address a "nearest place" line shows (``pages.address_lines``)."""
+
+    address_1: str | None
+    address_2: str | None
+    city: str | None
+    postal_code: str | None
+
+
+@dataclass(frozen=True)
+class PlaceSnapshot:
+    """What a "your nearest is" line shows of a place (name, link, address), copied out of the
+    database so it can be kept between requests: an ORM object would be tied to one
+    request's session. Read by templates as a ``Location`` is (``place_url``,
+    ``place_address``)."""
+
+    id: str
+    name: str | None
+    latitude: float
+    longitude: float
+    addresses: tuple[AddressLine, ...]
+
+
+#: Seconds the places of a kind are kept per process for :func:`nearest_place` (a zero
+#: results page read every Let's Talk site, its addresses and its services each time).
+PLACES_SECONDS = 60.0
+
+
+def nearest_place(
+    session: Session, point: tuple[float, float], kind: LocationKind
+) -> NearbyPlace | None:
+    """The place of one kind nearest a point, from a copy of them all kept a minute."""
+    kept = current_app.extensions.setdefault("nearest_place_snapshots", {})
+    now = time.monotonic()
+    entry = kept.get(kind)
+    if entry is None or entry[0] <= now:
+        places = nearby_places(session, point, kind, limit=None)
+        snapshots = [(_snapshot(p.location), p.demonstration) for p in places]
+        kept[kind] = entry = (now + PLACES_SECONDS, snapshots)
+    measured = [
+        (
+            haversine_km(point[0], point[1], snap.latitude, snap.longitude),
+            snap.name or "",
+            snap.id,
+            snap,
+            demo,
+        )
+        for snap, demo in entry[1]
+    ]
+    if not measured:
+        return None
+    km, _name, _id, snap, demo = min(measured, key=lambda item: item[:3])
+    return NearbyPlace(snap, km, demo)  # type: ignore[arg-type]
+
+
+def _snapshot(location: Location) -> PlaceSnapshot:
+    return PlaceSnapshot(
+        id=location.id,
+        name=location.name,
+        latitude=float(location.latitude),
+        longitude=float(location.longitude),
+        addresses=tuple(
+            AddressLine(a.address_1, a.address_2, a.city, a.postal_code) for a in location.addresses
+        ),
+    )
+
+
 def gazetteer():
     """The offline gazetteer, or None while it is not built (place searches then explain)."""
     from directory.places.gazetteer import GazetteerError, get_gazetteer

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from directory.models import LocationKind
 from directory.public import guided
-from directory.public.home_page import NearbyPlace, gazetteer, home_location, nearby_places
+from directory.public.home_page import NearbyPlace, gazetteer, home_location, nearest_place
 from directory.public.pages import STALE_AFTER, london_now
 from directory.public.search_forms import FilterGroup, filter_groups
 from directory.public.search_params import (
@@ -151,8 +151,7 @@ def build_results_page(session: Session, params: SearchParams, terms: TermIndex)
         if results.place or params.areas or params.needs:
             page.remote = _remote_rows(session, params, terms, results.place is not None)
         point = results.place.point if results.place else home_location()
-        found = nearby_places(session, point, LocationKind.LETS_TALK, limit=1)
-        page.lets_talk = found[0] if found else None
+        page.lets_talk = nearest_place(session, point, LocationKind.LETS_TALK)
     return page
 
 

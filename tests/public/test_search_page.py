@@ -317,6 +317,34 @@ class TestZeroResults:
             "Your nearest is: Ellesmere Port Let's Talk Zone" in text
         )
 
+    def test_the_nearest_lets_talk_site_is_measured_from_each_search_without_rereading_them(
+        self, client
+    ):
+        """The sites are copied out once a minute (home_page.nearest_place); each page still
+        measures from its own place, and shows the site's address."""
+        from sqlalchemy import event
+
+        engine = client.application.extensions["database"].engine
+        statements: list[str] = []
+
+        def seen(_conn, _cursor, statement, *_args) -> None:
+            statements.append(statement)
+
+        client.application.extensions.pop("nearest_place_snapshots", None)
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            port = text_of(get(client, "/search?q=zzzzqx&need=money&where=CH65+0AA"))
+            read_first = sum("FROM location" in s for s in statements)
+            statements.clear()
+            chester = text_of(get(client, "/search?q=zzzzqx&need=money&where=CH1+2HJ"))
+            read_again = sum("FROM location" in s for s in statements)
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+        assert read_first >= 1 and read_again == 0
+        assert "Your nearest is: Ellesmere Port Let's Talk Zone" in port
+        nearest = chester.split("Your nearest is:", 1)[1][:80]
+        assert "Ellesmere Port" not in nearest and "Let's Talk" in nearest
+
     def test_wider_radius_links_find_more(self, client):
         near = count_in(h1(get(client, "/search?q=dementia&where=CH65+0AA")))
         wide = count_in(h1(get(client, "/search?q=dementia&where=CH65+0AA&radius=40")))
