@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+import pyotp
 import pytest
 from werkzeug.serving import make_server
 
 from directory import create_app
-from directory.accounts.models import StaffRole
+from directory.accounts.models import MemberRole, StaffRole
 from directory.accounts.tokens import Purpose, make_token
 from directory.config import PROJECT_ROOT
 from directory.core.actor import Actor
@@ -27,6 +28,7 @@ from directory.freshness import tokens as freshness_tokens
 from directory.freshness.models import FreshnessReminder
 from directory.moderation.models import Claim, Proposal, ProposalKind, ProposalState
 from tests.auth import PASSWORD, create_user
+from tests.delivered_inbox import DeliveredInbox
 from tests.moderation.conftest import new_listing, submit
 from tests.mylist.smtp import Inbox, mail_config, smtp_server
 from tests.public.conftest import build_public_data
@@ -35,20 +37,35 @@ from tests.public.conftest import build_public_data
 @dataclass
 class PrivateSite:
     base_url: str
-    inbox: Inbox
+    #: The SMTP server's inbox, read once account emails have left (tests/delivered_inbox.py).
+    inbox: Inbox | DeliveredInbox
     app: object
     emails: dict[str, str] = field(default_factory=dict)
-    #: page name -> (who is signed in, path)
-    pages: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: page name -> (who is signed in, path); a path that works once (opening a confirmation
+    #: link confirms the address) is a function making a fresh one for each visit.
+    pages: dict[str, tuple[str, str | Callable[[], str]]] = field(default_factory=dict)
     ids: dict[str, str] = field(default_factory=dict)
+
+    def path(self, name: str) -> str:
+        path = self.pages[name][1]
+        return path() if callable(path) else path
 
 
 def sign_in(page, site: PrivateSite, role: str) -> None:
-    """Sign in through the real form (``role`` is a key of ``site.emails``)."""
+    """Sign in through the real form (``role`` is a key of ``site.emails``). For ``totp`` (a
+    moderator with two-step verification on) this stops at the code step; :func:`enter_code`
+    finishes it."""
     page.goto(site.base_url + "/account/sign-in")
     page.fill("input[name=email]", site.emails[role])
     page.fill("input[name=password]", PASSWORD)
     page.click("button:has-text('Sign in'), input[type=submit][value='Sign in']")
+    page.wait_for_load_state()
+
+
+def enter_code(page, site: PrivateSite) -> None:
+    """The code step, with the code the ``totp`` person's app would show now."""
+    page.fill("input[name=code]", pyotp.TOTP(site.ids["totp_secret"]).now())
+    page.click("main form button[type=submit], main form input[type=submit]")
     page.wait_for_load_state()
 
 
@@ -76,7 +93,7 @@ def private_site(
         server = make_server("127.0.0.1", 0, app, threaded=True)
         base_url = f"http://127.0.0.1:{server.server_port}"
         app.config["PUBLIC_BASE_URL"] = base_url
-        site = PrivateSite(base_url, inbox, app)
+        site = PrivateSite(base_url, DeliveredInbox(inbox), app)
         with app.app_context(), app.test_request_context("/", base_url=base_url):
             from directory.db import db
 
@@ -104,6 +121,15 @@ def _build(session, site: PrivateSite, data) -> None:
         session, "owner@foodbank.example.org", organization_id=org_id, name="Olive Owner"
     )
     site.emails.update({"moderator": moderator.email, "admin": admin.email, "member": owner.email})
+    # A moderator with two-step verification on: the code step and turning it off.
+    totp = create_user(
+        session, "tess@council.example.org", staff_role=StaffRole.MODERATOR, name="Tess Totp"
+    )
+    totp.totp_secret = pyotp.random_base32()
+    totp.totp_enabled = True
+    session.commit()
+    site.emails["totp"] = totp.email
+    site.ids["totp_secret"] = totp.totp_secret
     # A public listing of another organisation with no claim yet: "Ask to manage it" shows its
     # form (for ``other``, which has an open claim, it goes on to that claim's page).
     unclaimed = next(
@@ -163,6 +189,23 @@ def _build(session, site: PrivateSite, data) -> None:
     session.commit()
     reset_token = make_token(owner, Purpose.RESET)
     membership_id = owner.memberships[0].id
+    # An invitation waiting: someone new, invited by the owner (the emailed link's page).
+    from directory.accounts import services as accounts
+
+    with unit_of_work(session, Actor.user(owner.id)):
+        accounts.invite_member(session, owner, org_id, "ivy@example.org", MemberRole.EDITOR)
+    invite_token = make_token(accounts.find_user(session, "ivy@example.org"), Purpose.INVITE)
+    app = site.app
+
+    def fresh_verify_link() -> str:
+        """A working confirmation link for a new, unconfirmed account (opening one confirms
+        the address, so each visit needs its own)."""
+        with app.app_context():
+            from directory.db import db
+
+            user = create_user(db.session, verified=False, organization_id=new_id())
+            return f"/account/verify/{make_token(user, Purpose.VERIFY)}"
+
     from directory.feedback.workflow import pass_to_organisation
     from directory.inference.services import infer_services
 
@@ -190,6 +233,12 @@ def _build(session, site: PrivateSite, data) -> None:
             "confirm_bad_link": ("anonymous", "/freshness/confirm/not-a-token"),
             # Working links: opening them changes nothing (the forms on them do).
             "reset_new_password": ("anonymous", f"/account/reset/{reset_token}"),
+            "accept_invite": ("anonymous", f"/account/invite/{invite_token}"),
+            "verify_link": ("anonymous", fresh_verify_link),
+            # The code step needs the password step first, and lasts 5 minutes: the sweep
+            # signs in with the password for each visit ("totp_pending").
+            "sign_in_code": ("totp_pending", "/account/sign-in/code"),
+            "two_factor_off": ("totp", "/account/two-factor/turn-off"),
             "freshness_confirm": ("anonymous", f"/freshness/confirm/{confirm_token}"),
             "account": ("member", "/account/"),
             "account_name": ("member", "/account/name"),
