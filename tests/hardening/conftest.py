@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from tests.delivered_inbox import DeliveredInbox
 from tests.mylist.smtp import Inbox, smtp_server
 from tests.security.conftest import World, build_world, new_app
 
@@ -21,8 +22,10 @@ BASE = "https://directory.example.org"
 
 @pytest.fixture
 def inbox() -> Iterator[Inbox]:
+    """The SMTP server's inbox, read once queued account emails have left
+    (tests/delivered_inbox.py)."""
     with smtp_server() as box:
-        yield box
+        yield DeliveredInbox(box)  # type: ignore[misc]
 
 
 @pytest.fixture

@@ -38,6 +38,7 @@ from directory.help_requests.models import HelpRequest
 from directory.inference.models import InferredTerm
 from directory.moderation.models import Claim
 from tests.auth import create_user, sign_in_as
+from tests.delivered_inbox import DeliveredInbox
 from tests.factories import make_location, make_organization, make_service, term
 from tests.manage.journey import register
 from tests.mylist.smtp import Inbox, mail_config, smtp_server
@@ -57,8 +58,10 @@ A_SECRETS = (
 
 @pytest.fixture
 def inbox() -> Iterator[Inbox]:
+    """The SMTP server's inbox, read once queued account emails have left
+    (tests/delivered_inbox.py)."""
     with smtp_server() as box:
-        yield box
+        yield DeliveredInbox(box)  # type: ignore[misc]
 
 
 def new_app(template: Path, directory: Path, inbox: Inbox, **overrides: Any) -> Flask:
