@@ -1,14 +1,11 @@
-"""Turning public listings into search documents.
+"""Turning public listings into search documents: the entry points the index calls.
 
-A service offered at several places gives one document per place (``service_at_location``),
-so a search near Ellesmere Port finds the Ellesmere Port session and shows its distance. A
-service reached without going anywhere (phone, online, outreach, or with no venue at all) also
-gets one "area" document carrying the ONS codes of the local authorities it covers. Only
-ACTIVE listings are indexed: ``documents_for_services`` returns an empty list for a service
-that is not public (any more), which tells the store to delete it.
-
-A service counts as free only when the listing says free (``directory.listings.cost``): a
-listing that says nothing about cost is not free.
+``documents_for_services`` reads services from the database (``search_index.records``) and
+builds their documents (``search_index.document_builder``); it returns an empty list for a
+service that is not public (any more), which tells the store to delete it.
+``iter_all_documents`` gives every document for a rebuild, ``build_memory_index`` a whole index
+in memory. The builder, its inputs (``search_index.document_inputs``) and ``name_terms`` are
+named here too, so callers keep importing them from ``search_index.documents``.
 """
 
 from __future__ import annotations
@@ -16,365 +13,28 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directory.listings import opening
-from directory.listings.cost import cost_status
-from directory.listings.html import html_to_text
-from directory.listings.visibility import is_public
-from directory.models import LocationKind, TaxonomyTerm
-from search_index.analysis import words_of
-from search_index.geo import cell_terms
-from search_index.lru import LRU
-from search_index.names import name_key, name_terms, strip_place_words
-from search_index.records import (
-    BATCH,
-    PlaceRecord,
-    ServiceRecord,
-    VenueRecord,
-    active_service_ids,
-    iter_service_records,
-)
-from search_index.schema import COORD_SCALE, NATIONAL, age_bands_for, encode_hours, weighted
-from search_index.vocabulary import TermInfo, Vocabulary, invalidate, search_terms
+from search_index.document_builder import BUILDER_CACHE as BUILDER_CACHE
+from search_index.document_builder import REMOTE_MODES as REMOTE_MODES
+from search_index.document_builder import SUMMARY_CHARS as SUMMARY_CHARS
+from search_index.document_builder import DocumentBuilder as DocumentBuilder
+from search_index.document_inputs import gazetteer_at
+from search_index.document_inputs import is_free as is_free
+from search_index.document_inputs import last_checked as last_checked
+from search_index.document_inputs import taxonomy_vocabulary as taxonomy_vocabulary
+from search_index.names import name_terms as name_terms
+from search_index.records import BATCH, active_service_ids, iter_service_records
 
 if TYPE_CHECKING:
     from directory.places.gazetteer import Gazetteer
-    from directory.places.place import Place
 
 #: Seconds this process spent in ``documents_for_services`` reading records from the database
 #: and building documents from them: a rebuild's worker reports them (``search_index.build``).
 phase_seconds: Counter[str] = Counter()
-REMOTE_MODES = ("phone", "online")
-SUMMARY_CHARS = 1500
-#: Entries a reused ``DocumentBuilder`` keeps in each of its caches before emptying it.
-BUILDER_CACHE = 20_000
-_NATIONAL_EXTENTS = ("national", "country", "uk", "england")
-
-
-def is_free(service: Any) -> bool:
-    """Whether the listing says free (``service`` is a ``Service`` or a record); the rule
-    is :func:`directory.listings.cost.cost_status`, shared with the pages."""
-    return cost_status(service) == "free"
-
-
-def last_checked(service: Any) -> date | None:
-    """When someone last confirmed the listing: the assured date, else the last edit."""
-    if service.assured_date:
-        return service.assured_date
-    return service.last_modified.date() if service.last_modified else None
-
-
-def _area_codes(areas: Iterable[tuple[str | None, str | None]]) -> set[str]:
-    codes = set()
-    for extent_type, extent in areas:
-        kind = (extent_type or "").strip().lower()
-        extent = (extent or "").strip()
-        if kind == "local_authority" and extent:
-            codes.add(extent.upper())
-        elif kind in _NATIONAL_EXTENTS:
-            codes.add(NATIONAL)
-    return codes
-
-
-#: Per database (a few: tests make many), the taxonomy rows and the vocabulary built from them.
-_taxonomy: LRU[str, tuple[tuple, Vocabulary]] = LRU(8)
-
-
-def taxonomy_vocabulary(session: Session) -> Vocabulary:
-    """The taxonomy as a ``Vocabulary``, rebuilt only when a term's row changed: reading the
-    rows takes milliseconds, building the vocabulary about 0.1 s, and every same-request
-    update needs it. A change also drops the engine's cached vocabulary
-    (``vocabulary.invalidate``), so searches see new terms at once, not a minute later."""
-    columns = (TaxonomyTerm.id, TaxonomyTerm.name, TaxonomyTerm.parent_id)
-    columns += (TaxonomyTerm.taxonomy_id, TaxonomyTerm.synonyms, TaxonomyTerm.phrases)
-    rows = tuple(
-        (i, name, parent, taxonomy, tuple(synonyms or ()), tuple(phrases or ()))
-        for i, name, parent, taxonomy, synonyms, phrases in session.execute(
-            select(*columns).where(search_terms())
-        )
-    )
-    key = str(session.get_bind().url)
-    cached = _taxonomy.get(key)
-    if cached is None or cached[0] != rows:
-        if cached is not None:
-            invalidate()
-        cached = (rows, Vocabulary.build(TermInfo(*row) for row in rows))
-        _taxonomy.put(key, cached)
-    return cached[1]
-
-
-class DocumentBuilder:
-    """Builds documents with the taxonomy (for ancestors, labels and synonyms) loaded once.
-
-    Opening hours and postcode look-ups are kept per distinct value: a directory repeats the
-    same weekly sessions again and again, and working one out takes a fraction of a
-    millisecond."""
-
-    def __init__(
-        self,
-        session: Session,
-        gazetteer: Gazetteer | None = None,
-        vocab: Vocabulary | None = None,
-    ) -> None:
-        self.vocab = vocab if vocab is not None else taxonomy_vocabulary(session)
-        self.gazetteer = gazetteer if gazetteer is not None else _gazetteer()
-        self.today = datetime.now(UTC).date()
-        self._hours: dict[tuple, dict[str, Any]] = {}
-        self._postcodes: dict[str, tuple[Place | None, set[str]]] = {}
-        self._cores: dict[str, str] = {}
-        #: runs of one to three words -> whether they name a place (``strip_place_words``)
-        self._place_runs: dict[str, bool] = {}
-
-    def trim(self) -> None:
-        """Empty the caches once one holds ``BUILDER_CACHE`` entries (a builder is reused
-        from one call to the next: ``builder_for``)."""
-        for cache in (self._hours, self._postcodes, self._cores, self._place_runs):
-            if len(cache) >= BUILDER_CACHE:
-                cache.clear()
-
-    def core_name(self, name: str | None) -> str:
-        """``name_key`` of a name without its place words: "Let's Talk Blacon" and "Let's Talk
-        (Ellesmere Port)" are both "let_talk", so "let's talk" names every one of them."""
-        if not name:
-            return ""
-        found = self._cores.get(name)
-        if found is None:
-            words = [w for w in words_of(name) if not w.stop]
-            kept = strip_place_words(words, self.gazetteer, self._place_runs)
-            found = self._cores[name] = name_key(w.stem for w in kept) if kept else ""
-        return found
-
-    def documents(self, service: ServiceRecord) -> list[dict[str, Any]]:
-        if service.duplicate_of or not is_public(service, self.today):
-            # A likely duplicate of another public listing is found through that one.
-            return []
-        common = self._common(service)
-        docs = []
-        for venue in service.venues:
-            location = venue.location
-            if location is None or location.kind == LocationKind.VIRTUAL:
-                continue
-            docs.append(self._venue(service, venue, location, common))
-        modes = set(service.delivery_modes or ())
-        if not docs or modes & set(REMOTE_MODES):
-            docs.append(self._area(service, common))
-        return docs
-
-    def _common(self, service: ServiceRecord) -> dict[str, Any]:
-        vocab = self.vocab
-        links = service.links
-        needs = list(dict.fromkeys(t for kind, t in links if kind == "need"))
-        groups = list(dict.fromkeys(t for kind, t in links if kind == "client_group"))
-        need_tree = list(dict.fromkeys(a for t in needs for a in vocab.ancestors(t)))
-        group_tree = list(dict.fromkeys(a for t in groups for a in vocab.ancestors(t)))
-        parents = [t for t in need_tree if t not in needs]
-        synonyms = [s for t in needs + groups if t in vocab.terms for s in vocab.terms[t].synonyms]
-        # Inferred terms count like curated ones for filters and facets ("need", "group"),
-        # but only curated ones are in "cneed"/"cgroup", so a curated term outranks them.
-        guessed = [t for kind, t, _ in service.inferred if kind == "need" and t not in need_tree]
-        guessed_groups = [
-            t for kind, t, _ in service.inferred if kind == "client_group" and t not in group_tree
-        ]
-        all_needs = dict.fromkeys(need_tree)
-        all_needs.update((a, None) for t in guessed for a in vocab.ancestors(t))
-        all_groups = dict.fromkeys(group_tree)
-        all_groups.update((a, None) for t in guessed_groups for a in vocab.ancestors(t))
-        org = service.organization
-        checked = last_checked(service)
-        flags = ["free"] if is_free(service) else []
-        if service.is_demonstration or (org is not None and org.is_demonstration):
-            flags.append("demo")
-        return {
-            "need_labels": [vocab.label(t) for t in needs],
-            "inferred_labels": [vocab.label(t) for t in guessed + guessed_groups],
-            "need": " ".join(all_needs),
-            "group": " ".join(all_groups),
-            "cneed": " ".join(need_tree),
-            "cgroup": " ".join(group_tree),
-            "parent_labels": [vocab.label(t) for t in parents],
-            "group_labels": [vocab.label(t) for t in groups],
-            "synonyms": synonyms,
-            "org_name": org.name if org else "",
-            "org_id": org.id if org else None,
-            "areas": _area_codes(service.areas),
-            "modes": [m for m in service.delivery_modes or () if isinstance(m, str)],
-            "flags": flags,
-            "checked": checked,
-            "age_band": " ".join(
-                age_bands_for(_age(service.minimum_age), _age(service.maximum_age))
-            ),
-        }
-
-    def _hours_fields(self, schedules: list[dict[str, Any]]) -> dict[str, Any]:
-        key = tuple(tuple(sorted(s.items())) for s in schedules)
-        found = self._hours.get(key)
-        if found is None:
-            signature = opening.weekly_signature(schedules, self.today)
-            intervals = [
-                (d * 1440 + lo, d * 1440 + hi) for d, spans in signature.items() for lo, hi in spans
-            ]
-            texts = [t for s in schedules for t in (s.get("description"), s.get("notes"))]
-            closed = opening.text_says_closed_on_bank_holidays(*texts)
-            days = sorted(opening.open_weekdays(schedules, self.today))
-            found = self._hours[key] = {
-                "hours": encode_hours(intervals),
-                "day": " ".join(map(str, days)),
-                "flags": ["bank_holiday_closed"] if closed else [],
-            }
-        return found
-
-    def _document(
-        self,
-        service: ServiceRecord,
-        common: dict[str, Any],
-        *,
-        doc_id: str,
-        kind: str,
-        schedules: list[dict[str, Any]],
-        place_text: str = "",
-        extra_text: str = "",
-        place_name: str = "",
-    ) -> dict[str, Any]:
-        synonyms = ". ".join(common["synonyms"])
-        hours = self._hours_fields(schedules)
-        min_age, max_age = _age(service.minimum_age), _age(service.maximum_age)
-        checked = common["checked"]
-        description = html_to_text(service.description)  # feeds send HTML: index the words
-        doc: dict[str, Any] = {
-            "doc_id": doc_id,
-            "service_id": service.id,
-            "service_key": service.id.encode("utf-8"),
-            "kind": kind,
-            "name": name_terms(service.name, service.alternate_name, place_name),
-            "name_core": " ".join(
-                filter(None, (self.core_name(service.name), self.core_name(service.alternate_name)))
-            ),
-            "all": weighted(
-                {
-                    "name": service.name or "",
-                    "need": ". ".join(common["need_labels"]),
-                    "synonym": synonyms,
-                    "alternate_name": service.alternate_name or "",
-                    "parent_need": ". ".join(common["parent_labels"] + common["group_labels"]),
-                    "organisation": common["org_name"],
-                    "description": f"{description} {html_to_text(extra_text)}".strip(),
-                    "eligibility": service.eligibility_description or "",
-                    "place": place_text,
-                    "inferred_need": ". ".join(common["inferred_labels"]),
-                }
-            ),
-            "group": common["group"],
-            "need": common["need"],
-            "cgroup": common["cgroup"],
-            "cneed": common["cneed"],
-            "mode": " ".join(common["modes"]),
-            "flag": " ".join(common["flags"] + hours["flags"]),
-            "day": hours["day"],
-            "age_band": common["age_band"],
-            "hours": hours["hours"],
-            "checked": checked.toordinal() if checked else 0,
-            "row": {
-                "service_id": service.id,
-                "name": service.name or "",
-                "organisation_name": common["org_name"],
-                "organisation_id": common["org_id"],
-                "summary": description[:SUMMARY_CHARS],
-                "modes": common["modes"],
-                "free": "free" in common["flags"],
-                "needs": common["need_labels"],
-                "checked": checked.isoformat() if checked else None,
-                "demo": "demo" in common["flags"],
-                "schedules": schedules,
-            },
-        }
-        if min_age is not None:
-            doc["age_min"] = min_age
-        if max_age is not None:
-            doc["age_max"] = max_age
-        return doc
-
-    def _place(self, postcode: str | None) -> tuple[Place | None, set[str]]:
-        """The gazetteer's place of a postcode and the authorities it lies in."""
-        if not self.gazetteer or not postcode:
-            return None, set()
-        found = self._postcodes.get(postcode)
-        if found is None:
-            place = self.gazetteer.postcode(postcode)
-            areas = self.gazetteer.authorities_containing(place) if place else set()
-            found = self._postcodes[postcode] = (place, areas)
-        return found
-
-    def _venue(
-        self,
-        service: ServiceRecord,
-        venue: VenueRecord,
-        location: PlaceRecord,
-        common: dict[str, Any],
-    ) -> dict[str, Any]:
-        postcode = location.postcode
-        lat, lon = location.latitude, location.longitude
-        place, authorities = self._place(postcode)
-        areas = common["areas"] | authorities
-        if place is not None and (lat is None or lon is None):
-            lat, lon = place.latitude, place.longitude
-        place_text = " ".join(t for t in (location.name, location.city, postcode) if t)
-        doc = self._document(
-            service,
-            common,
-            doc_id=f"{service.id}:{venue.id}",
-            kind="venue",
-            schedules=venue.schedules or service.schedules,
-            place_text=place_text,
-            place_name=location.name or "",
-            extra_text=venue.description or "",
-        )
-        doc["area"] = " ".join(sorted(areas))
-        doc["sal_key"] = venue.id.encode("utf-8")
-        doc["row"].update(
-            sal_id=venue.id,
-            location_id=location.id,
-            location_name=location.name,
-            location_kind=str(location.kind.value) if location.kind else None,
-            postcode=postcode,
-            lat=lat,
-            lon=lon,
-        )
-        if lat is not None and lon is not None:
-            doc["lat"] = round(lat * COORD_SCALE)
-            doc["lon"] = round(lon * COORD_SCALE)
-            doc["cell"] = " ".join(cell_terms(lat, lon))
-        return doc
-
-    def _area(self, service: ServiceRecord, common: dict[str, Any]) -> dict[str, Any]:
-        doc = self._document(
-            service, common, doc_id=f"{service.id}:area", kind="area", schedules=service.schedules
-        )
-        doc["area"] = " ".join(sorted(common["areas"]))
-        doc["row"].update(sal_id=None, location_id=None, location_name=None, location_kind=None)
-        doc["row"].update(postcode=None, lat=None, lon=None)
-        return doc
-
-
-def _age(value: float | None) -> int | None:
-    if value is None:
-        return None
-    return max(0, min(255, round(value)))
-
-
-def _gazetteer(path: str | None = None) -> Gazetteer | None:
-    """The gazetteer at ``path`` (the app's ``GAZETTEER_PATH``), else the configured or default
-    one; None while it is not built."""
-    from directory.places.gazetteer import GazetteerError, get_gazetteer
-
-    try:
-        return get_gazetteer(path)
-    except GazetteerError:
-        return None
 
 
 #: The builder of the last ``documents_for_services`` call (see ``builder_for``).
@@ -418,7 +78,7 @@ def documents_for_services(
     if not ids:
         return out
     builder = builder_for(
-        session, gazetteer if gazetteer is not None else _gazetteer(gazetteer_path)
+        session, gazetteer if gazetteer is not None else gazetteer_at(gazetteer_path)
     )
     started = time.perf_counter()
     records = list(iter_service_records(session, ids))
@@ -440,7 +100,7 @@ def iter_all_documents(
     """Every document of every public listing, reading ``batch_size`` services at a time
     (as plain rows: memory stays flat however large the directory)."""
     builder = DocumentBuilder(
-        session, gazetteer if gazetteer is not None else _gazetteer(gazetteer_path)
+        session, gazetteer if gazetteer is not None else gazetteer_at(gazetteer_path)
     )
     for service in iter_service_records(session, active_service_ids(session), batch_size):
         yield from builder.documents(service)

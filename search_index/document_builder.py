@@ -1,0 +1,311 @@
+"""Building one listing's search documents: their fields, their text and their table row.
+
+A service offered at several places gives one document per place (``service_at_location``),
+so a search near Ellesmere Port finds the Ellesmere Port session and shows its distance. A
+service reached without going anywhere (phone, online, outreach, or with no venue at all) also
+gets one "area" document carrying the ONS codes of the local authorities it covers. Only
+ACTIVE listings are indexed: a service that is not public (any more) gets no documents.
+
+Split from ``search_index.documents``, which reads the listings, keeps a builder from one call
+to the next and still names ``DocumentBuilder``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+from directory.listings import opening
+from directory.listings.html import html_to_text
+from directory.listings.visibility import is_public
+from directory.models import LocationKind
+from search_index.analysis import words_of
+from search_index.document_inputs import gazetteer_at, is_free, last_checked, taxonomy_vocabulary
+from search_index.geo import cell_terms
+from search_index.names import name_key, name_terms, strip_place_words
+from search_index.records import PlaceRecord, ServiceRecord, VenueRecord
+from search_index.schema import COORD_SCALE, NATIONAL, age_bands_for, encode_hours, weighted
+
+if TYPE_CHECKING:
+    from directory.places.gazetteer import Gazetteer
+    from directory.places.place import Place
+    from search_index.vocabulary import Vocabulary
+
+REMOTE_MODES = ("phone", "online")
+SUMMARY_CHARS = 1500
+#: Entries a reused ``DocumentBuilder`` keeps in each of its caches before emptying it.
+BUILDER_CACHE = 20_000
+_NATIONAL_EXTENTS = ("national", "country", "uk", "england")
+
+
+class DocumentBuilder:
+    """Builds documents with the taxonomy (for ancestors, labels and synonyms) loaded once.
+
+    Opening hours and postcode look-ups are kept per distinct value: a directory repeats the
+    same weekly sessions again and again, and working one out takes a fraction of a
+    millisecond."""
+
+    def __init__(
+        self,
+        session: Session,
+        gazetteer: Gazetteer | None = None,
+        vocab: Vocabulary | None = None,
+    ) -> None:
+        self.vocab = vocab if vocab is not None else taxonomy_vocabulary(session)
+        self.gazetteer = gazetteer if gazetteer is not None else gazetteer_at()
+        self.today = datetime.now(UTC).date()
+        self._hours: dict[tuple, dict[str, Any]] = {}
+        self._postcodes: dict[str, tuple[Place | None, set[str]]] = {}
+        self._cores: dict[str, str] = {}
+        #: runs of one to three words -> whether they name a place (``strip_place_words``)
+        self._place_runs: dict[str, bool] = {}
+
+    def trim(self) -> None:
+        """Empty the caches once one holds ``BUILDER_CACHE`` entries (a builder is reused
+        from one call to the next: ``builder_for``)."""
+        for cache in (self._hours, self._postcodes, self._cores, self._place_runs):
+            if len(cache) >= BUILDER_CACHE:
+                cache.clear()
+
+    def core_name(self, name: str | None) -> str:
+        """``name_key`` of a name without its place words: "Let's Talk Blacon" and "Let's Talk
+        (Ellesmere Port)" are both "let_talk", so "let's talk" names every one of them."""
+        if not name:
+            return ""
+        found = self._cores.get(name)
+        if found is None:
+            words = [w for w in words_of(name) if not w.stop]
+            kept = strip_place_words(words, self.gazetteer, self._place_runs)
+            found = self._cores[name] = name_key(w.stem for w in kept) if kept else ""
+        return found
+
+    def documents(self, service: ServiceRecord) -> list[dict[str, Any]]:
+        if service.duplicate_of or not is_public(service, self.today):
+            # A likely duplicate of another public listing is found through that one.
+            return []
+        common = self._common(service)
+        docs = []
+        for venue in service.venues:
+            location = venue.location
+            if location is None or location.kind == LocationKind.VIRTUAL:
+                continue
+            docs.append(self._venue(service, venue, location, common))
+        modes = set(service.delivery_modes or ())
+        if not docs or modes & set(REMOTE_MODES):
+            docs.append(self._area(service, common))
+        return docs
+
+    def _common(self, service: ServiceRecord) -> dict[str, Any]:
+        vocab = self.vocab
+        links = service.links
+        needs = list(dict.fromkeys(t for kind, t in links if kind == "need"))
+        groups = list(dict.fromkeys(t for kind, t in links if kind == "client_group"))
+        need_tree = list(dict.fromkeys(a for t in needs for a in vocab.ancestors(t)))
+        group_tree = list(dict.fromkeys(a for t in groups for a in vocab.ancestors(t)))
+        parents = [t for t in need_tree if t not in needs]
+        synonyms = [s for t in needs + groups if t in vocab.terms for s in vocab.terms[t].synonyms]
+        # Inferred terms count like curated ones for filters and facets ("need", "group"),
+        # but only curated ones are in "cneed"/"cgroup", so a curated term outranks them.
+        guessed = [t for kind, t, _ in service.inferred if kind == "need" and t not in need_tree]
+        guessed_groups = [
+            t for kind, t, _ in service.inferred if kind == "client_group" and t not in group_tree
+        ]
+        all_needs = dict.fromkeys(need_tree)
+        all_needs.update((a, None) for t in guessed for a in vocab.ancestors(t))
+        all_groups = dict.fromkeys(group_tree)
+        all_groups.update((a, None) for t in guessed_groups for a in vocab.ancestors(t))
+        org = service.organization
+        checked = last_checked(service)
+        flags = ["free"] if is_free(service) else []
+        if service.is_demonstration or (org is not None and org.is_demonstration):
+            flags.append("demo")
+        return {
+            "need_labels": [vocab.label(t) for t in needs],
+            "inferred_labels": [vocab.label(t) for t in guessed + guessed_groups],
+            "need": " ".join(all_needs),
+            "group": " ".join(all_groups),
+            "cneed": " ".join(need_tree),
+            "cgroup": " ".join(group_tree),
+            "parent_labels": [vocab.label(t) for t in parents],
+            "group_labels": [vocab.label(t) for t in groups],
+            "synonyms": synonyms,
+            "org_name": org.name if org else "",
+            "org_id": org.id if org else None,
+            "areas": _area_codes(service.areas),
+            "modes": [m for m in service.delivery_modes or () if isinstance(m, str)],
+            "flags": flags,
+            "checked": checked,
+            "age_band": " ".join(
+                age_bands_for(_age(service.minimum_age), _age(service.maximum_age))
+            ),
+        }
+
+    def _hours_fields(self, schedules: list[dict[str, Any]]) -> dict[str, Any]:
+        key = tuple(tuple(sorted(s.items())) for s in schedules)
+        found = self._hours.get(key)
+        if found is None:
+            signature = opening.weekly_signature(schedules, self.today)
+            intervals = [
+                (d * 1440 + lo, d * 1440 + hi) for d, spans in signature.items() for lo, hi in spans
+            ]
+            texts = [t for s in schedules for t in (s.get("description"), s.get("notes"))]
+            closed = opening.text_says_closed_on_bank_holidays(*texts)
+            days = sorted(opening.open_weekdays(schedules, self.today))
+            found = self._hours[key] = {
+                "hours": encode_hours(intervals),
+                "day": " ".join(map(str, days)),
+                "flags": ["bank_holiday_closed"] if closed else [],
+            }
+        return found
+
+    def _document(
+        self,
+        service: ServiceRecord,
+        common: dict[str, Any],
+        *,
+        doc_id: str,
+        kind: str,
+        schedules: list[dict[str, Any]],
+        place_text: str = "",
+        extra_text: str = "",
+        place_name: str = "",
+    ) -> dict[str, Any]:
+        synonyms = ". ".join(common["synonyms"])
+        hours = self._hours_fields(schedules)
+        min_age, max_age = _age(service.minimum_age), _age(service.maximum_age)
+        checked = common["checked"]
+        description = html_to_text(service.description)  # feeds send HTML: index the words
+        doc: dict[str, Any] = {
+            "doc_id": doc_id,
+            "service_id": service.id,
+            "service_key": service.id.encode("utf-8"),
+            "kind": kind,
+            "name": name_terms(service.name, service.alternate_name, place_name),
+            "name_core": " ".join(
+                filter(None, (self.core_name(service.name), self.core_name(service.alternate_name)))
+            ),
+            "all": weighted(
+                {
+                    "name": service.name or "",
+                    "need": ". ".join(common["need_labels"]),
+                    "synonym": synonyms,
+                    "alternate_name": service.alternate_name or "",
+                    "parent_need": ". ".join(common["parent_labels"] + common["group_labels"]),
+                    "organisation": common["org_name"],
+                    "description": f"{description} {html_to_text(extra_text)}".strip(),
+                    "eligibility": service.eligibility_description or "",
+                    "place": place_text,
+                    "inferred_need": ". ".join(common["inferred_labels"]),
+                }
+            ),
+            "group": common["group"],
+            "need": common["need"],
+            "cgroup": common["cgroup"],
+            "cneed": common["cneed"],
+            "mode": " ".join(common["modes"]),
+            "flag": " ".join(common["flags"] + hours["flags"]),
+            "day": hours["day"],
+            "age_band": common["age_band"],
+            "hours": hours["hours"],
+            "checked": checked.toordinal() if checked else 0,
+            "row": {
+                "service_id": service.id,
+                "name": service.name or "",
+                "organisation_name": common["org_name"],
+                "organisation_id": common["org_id"],
+                "summary": description[:SUMMARY_CHARS],
+                "modes": common["modes"],
+                "free": "free" in common["flags"],
+                "needs": common["need_labels"],
+                "checked": checked.isoformat() if checked else None,
+                "demo": "demo" in common["flags"],
+                "schedules": schedules,
+            },
+        }
+        if min_age is not None:
+            doc["age_min"] = min_age
+        if max_age is not None:
+            doc["age_max"] = max_age
+        return doc
+
+    def _place(self, postcode: str | None) -> tuple[Place | None, set[str]]:
+        """The gazetteer's place of a postcode and the authorities it lies in."""
+        if not self.gazetteer or not postcode:
+            return None, set()
+        found = self._postcodes.get(postcode)
+        if found is None:
+            place = self.gazetteer.postcode(postcode)
+            areas = self.gazetteer.authorities_containing(place) if place else set()
+            found = self._postcodes[postcode] = (place, areas)
+        return found
+
+    def _venue(
+        self,
+        service: ServiceRecord,
+        venue: VenueRecord,
+        location: PlaceRecord,
+        common: dict[str, Any],
+    ) -> dict[str, Any]:
+        postcode = location.postcode
+        lat, lon = location.latitude, location.longitude
+        place, authorities = self._place(postcode)
+        areas = common["areas"] | authorities
+        if place is not None and (lat is None or lon is None):
+            lat, lon = place.latitude, place.longitude
+        place_text = " ".join(t for t in (location.name, location.city, postcode) if t)
+        doc = self._document(
+            service,
+            common,
+            doc_id=f"{service.id}:{venue.id}",
+            kind="venue",
+            schedules=venue.schedules or service.schedules,
+            place_text=place_text,
+            place_name=location.name or "",
+            extra_text=venue.description or "",
+        )
+        doc["area"] = " ".join(sorted(areas))
+        doc["sal_key"] = venue.id.encode("utf-8")
+        doc["row"].update(
+            sal_id=venue.id,
+            location_id=location.id,
+            location_name=location.name,
+            location_kind=str(location.kind.value) if location.kind else None,
+            postcode=postcode,
+            lat=lat,
+            lon=lon,
+        )
+        if lat is not None and lon is not None:
+            doc["lat"] = round(lat * COORD_SCALE)
+            doc["lon"] = round(lon * COORD_SCALE)
+            doc["cell"] = " ".join(cell_terms(lat, lon))
+        return doc
+
+    def _area(self, service: ServiceRecord, common: dict[str, Any]) -> dict[str, Any]:
+        doc = self._document(
+            service, common, doc_id=f"{service.id}:area", kind="area", schedules=service.schedules
+        )
+        doc["area"] = " ".join(sorted(common["areas"]))
+        doc["row"].update(sal_id=None, location_id=None, location_name=None, location_kind=None)
+        doc["row"].update(postcode=None, lat=None, lon=None)
+        return doc
+
+
+def _age(value: float | None) -> int | None:
+    if value is None:
+        return None
+    return max(0, min(255, round(value)))
+
+
+def _area_codes(areas: Iterable[tuple[str | None, str | None]]) -> set[str]:
+    codes = set()
+    for extent_type, extent in areas:
+        kind = (extent_type or "").strip().lower()
+        extent = (extent or "").strip()
+        if kind == "local_authority" and extent:
+            codes.add(extent.upper())
+        elif kind in _NATIONAL_EXTENTS:
+            codes.add(NATIONAL)
+    return codes
