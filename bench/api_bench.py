@@ -4,11 +4,19 @@ Run from the project root:
 
     .venv/bin/python bench/api_bench.py --size 10000 [--procs 2] [--requests 400]
     .venv/bin/python bench/api_bench.py --size 100000 --workdir /tmp/bench --procs 2
+    .venv/bin/python bench/api_bench.py --size 100000 --procs 2 \
+        --pg postgresql+psycopg://root@127.0.0.1:5432 [--gunicorn --workers 2 --clients 4]
 
-The directory is ``bench/search_bench.py``'s synthetic one (seeded: the same ``--seed`` and
-size give the same services, words and postcodes), kept in ``--workdir`` and reused by later
-runs, as is the index built from it. The queries are seeded too, in two mixes run one after
-the other, because their costs differ in kind:
+The directory is ``bench/synthetic.py``'s (seeded: the same ``--seed`` and size give the same
+services, words and postcodes). On SQLite (the default) it is kept in ``--workdir`` and reused
+by later runs, as is the index built from it. With ``--pg`` it is ``bench/load_bench.py``'s
+PostgreSQL database and index (``bench_load_<size>_<seed>_g<generator>`` at that server, made
+by ``load_bench.prepare`` on first use and shared with the load benchmark, so both measure the
+same data); ``--workdir`` then defaults to load_bench's, which must hold the JSON kept beside
+that database (load_bench drops and makes again a database it finds without it).
+
+The queries are seeded too, in two mixes run one after the other, because their costs differ
+in kind:
 
 * answered by the index and the page's rows: one word, two words, a postcode with a
   distance, words near a postcode, the service-at-location list;
@@ -20,9 +28,15 @@ Pages 1 to 3 of 10 or 50 results. ``--procs`` client processes each run their ow
 gunicorn workers would) through the Flask test client in a closed loop, with no HTTP in
 between; all start together after warming up on a few requests of their own. For each mix it
 prints searches per second, latency p50/p95/p99 per kind and overall, CPU milliseconds per
-request, and the rows SQLite handed over per request (which must not grow with ``--size``:
-tests/api/test_cost.py). The load average is printed too: on a shared machine figures are
-noisy.
+request, and the rows the database handed over per request (which must not grow with
+``--size``: tests/api/test_cost.py). The load average is printed too: on a shared machine
+figures are noisy.
+
+``--gunicorn`` measures the API as it runs in production instead: gunicorn with
+``gunicorn.conf.py`` (``--workers``, default 2), driven over HTTP by load_bench's closed-loop
+client (``--clients`` keep-alive connections over ``--client-procs`` processes, ``--warm``
+seconds unmeasured, then ``--duration`` seconds); CPU per request is then the workers' own
+(from /proc), with the client's printed beside it.
 """
 
 from __future__ import annotations
@@ -42,6 +56,9 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+
+import load_bench  # noqa: E402  (its PostgreSQL data, gunicorn and HTTP client)
+from load_bench import percentile  # noqa: E402
 
 GAZETTEER = ROOT / "seeds" / "gazetteer" / "gazetteer.sqlite"
 WARM_UP = 20
@@ -104,12 +121,11 @@ def _app(database_url: str, index_dir: Path):
     )
 
 
-def _client(database_url, index_dir, mix, ready, start, results) -> None:
-    """One client process: warm up, wait for the others, then run ``mix`` in a loop."""
+def count_rows(engine, database_url: str) -> list[int]:
+    """``counted[0]``: rows the database hands over from now on (SQLite: a counting row
+    factory; PostgreSQL: each statement's ``rowcount``, which psycopg knows once it has run)."""
     from sqlalchemy import event
 
-    app = _app(database_url, index_dir)
-    client = app.test_client()
     rows = [0]
 
     def counting(_cursor, row):
@@ -117,10 +133,25 @@ def _client(database_url, index_dir, mix, ready, start, results) -> None:
         return row
 
     def give_factory(_conn, cursor, *_args) -> None:
-        if hasattr(cursor, "row_factory") and "sqlite" in database_url:
+        if hasattr(cursor, "row_factory"):
             cursor.row_factory = counting
 
-    event.listen(app.extensions["database"].engine, "before_cursor_execute", give_factory)
+    def add_rowcount(_conn, cursor, statement, *_args) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")) and cursor.rowcount > 0:
+            rows[0] += cursor.rowcount
+
+    if database_url.startswith("sqlite"):
+        event.listen(engine, "before_cursor_execute", give_factory)
+    else:
+        event.listen(engine, "after_cursor_execute", add_rowcount)
+    return rows
+
+
+def _client(database_url, index_dir, mix, ready, start, results) -> None:
+    """One client process: warm up, wait for the others, then run ``mix`` in a loop."""
+    app = _app(database_url, index_dir)
+    client = app.test_client()
+    rows = count_rows(app.extensions["database"].engine, database_url)
     for _kind, url in mix[:WARM_UP]:
         client.get(url)
     rows[0] = 0
@@ -137,13 +168,10 @@ def _client(database_url, index_dir, mix, ready, start, results) -> None:
     results.put((timings, time.process_time() - cpu, rows[0]))
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
-
-
 def prepare(args: argparse.Namespace) -> tuple[str, Path, dict]:
     """The database URL, the index folder (built if missing) and the query data."""
+    if args.pg:  # load_bench's database and index: the same data the load benchmark uses
+        return load_bench.prepare(args)
     from search_bench import reuse_or_build_directory
     from sqlalchemy.orm import sessionmaker
 
@@ -182,14 +210,46 @@ def run_phase(args, url: str, index_dir: Path, data: dict, kinds: tuple[str, ...
         client.start()
     for _ in clients:
         ready.get(timeout=600)  # every client warm
-    load_before = os.getloadavg()[0]
+    load_before = os.getloadavg()
     began = time.perf_counter()
     start.set()
     outcomes = [results.get(timeout=3600) for _ in clients]
     wall = time.perf_counter() - began
     for client in clients:
         client.join()
-    report(args, kinds, outcomes, wall, load_before)
+    timings = [t for outcome in outcomes for t in outcome[0]]
+    count = len(timings)
+    cpu = 1000 * sum(outcome[1] for outcome in outcomes) / count
+    rows = sum(outcome[2] for outcome in outcomes) / count
+    report(
+        args, kinds, timings, count / wall, (load_before, os.getloadavg()),
+        f"{args.procs} client process(es) with the app in-process, {count:,} requests",
+        f"CPU {cpu:.1f} ms per request (app and test client); {rows:.1f} rows read per request",
+    )  # fmt: skip
+
+
+def run_http(args, data: dict, server, kinds: tuple[str, ...]) -> None:
+    """load_bench's closed-loop HTTP client on ``kinds`` against the running gunicorn."""
+    # load_bench.run draws each connection's URLs with url_mix(data, count, seed): give it
+    # this benchmark's API mix instead of the public site's pages.
+    site_mix = load_bench.url_mix
+    load_bench.url_mix = lambda data, count, seed: query_mix(data, count, seed, kinds)
+    try:
+        got = load_bench.run(args, data, server)
+    finally:
+        load_bench.url_mix = site_mix
+    failures = [row for row in got["rows"] if row[1] < 0]
+    for kind, status, _timing, path in failures[:5]:
+        print(f"  failed: {-status} {kind} {path}")
+    timings = [(row[0], row[1]) for row in got["rows"] if row[1] >= 0]
+    count = max(1, len(timings))
+    report(
+        args, kinds, timings, len(timings) / args.duration, got["load"],
+        f"gunicorn {args.workers} worker(s) x {args.threads} thread(s), {args.clients} "
+        f"connections, {args.duration:.0f} s measured, {len(failures)} failures",
+        f"worker CPU {1000 * got['worker_cpu'] / count:.2f} ms per request; client CPU "
+        f"{1000 * got['client_cpu'] / count:.2f} ms per request",
+    )  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -198,38 +258,56 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--requests", type=int, default=300, help="per client process and mix")
     parser.add_argument("--procs", type=int, default=1, help="client processes")
-    parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "api_bench"))
+    parser.add_argument("--workdir", help="default: /tmp/api_bench, with --pg load_bench's")
     parser.add_argument("--no-filters", action="store_true", help="skip the filtered mix")
+    parser.add_argument("--pg", help="PostgreSQL server URL (no database): load_bench's data")
+    parser.add_argument("--gunicorn", action="store_true", help="measure over HTTP, gunicorn")
+    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--clients", type=int, default=4, help="connections in all")
+    parser.add_argument("--client-procs", type=int, default=2)
+    parser.add_argument("--warm", type=float, default=5.0, help="seconds before measuring")
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds measured")
     args = parser.parse_args(argv)
+    args.workdir = args.workdir or str(
+        Path(tempfile.gettempdir()) / ("load_bench" if args.pg else "api_bench")
+    )
+    args.no_timing, args.no_page_cache = True, True  # what load_bench.start_gunicorn reads
     url, index_dir, data = prepare(args)
-    run_phase(args, url, index_dir, data, INDEX_KINDS)
-    if not args.no_filters:
-        run_phase(args, url, index_dir, data, FILTER_KINDS)
+    phases = [INDEX_KINDS] if args.no_filters else [INDEX_KINDS, FILTER_KINDS]
+    if not args.gunicorn:
+        for kinds in phases:
+            run_phase(args, url, index_dir, data, kinds)
+        return 0
+    server = load_bench.start_gunicorn(args, url, index_dir)
+    try:
+        for kinds in phases:
+            run_http(args, data, server, kinds)
+    finally:
+        load_bench.stop_gunicorn(server)
     return 0
 
 
-def report(args, kinds, outcomes, wall: float, load_before: float) -> None:
-    timings = [t for outcome in outcomes for t in outcome[0]]
-    cpu = sum(outcome[1] for outcome in outcomes)
-    rows = sum(outcome[2] for outcome in outcomes)
-    count = len(timings)
-    print(
-        f"\nAPI searches at {args.size:,} services ({', '.join(kinds)}): "
-        f"{args.procs} client process(es), {count:,} requests, seed {args.seed}"
-    )
-    print(f"  load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
-    print(
-        f"  {count / wall:.1f} searches/s; CPU {1000 * cpu / count:.1f} ms per request; "
-        f"{rows / count:.1f} rows read per request"
-    )
+def report(args, kinds, timings, rate: float, load, setting: str, cost: str) -> None:
+    """One mix's figures: rate, ``cost``, latency percentiles per kind, the load average."""
+    database = "PostgreSQL" if args.pg else "SQLite"
+    print(f"\nAPI searches at {args.size:,} services on {database} ({', '.join(kinds)}): "
+          f"{setting}, seed {args.seed}")  # fmt: skip
+    (before, after), cores = load, os.cpu_count()
+    print(f"  load average {before[0]:.2f} {before[1]:.2f} before, {after[0]:.2f} "
+          f"{after[1]:.2f} after (1 and 5 min) on {cores} cores")  # fmt: skip
+    print(f"  {rate:.1f} searches/s; {cost}")
     print(f"  {'kind':16} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'n':>5}")
     for kind in [*kinds, "overall"]:
         values = [ms for k, ms in timings if kind in (k, "overall")]
-        print(
-            f"  {kind:16} {statistics.median(values):8.1f} {percentile(values, 0.95):8.1f} "
-            f"{percentile(values, 0.99):8.1f} {len(values):5d}"
-        )
-    print(json.dumps({"size": args.size, "kinds": kinds, "searches_per_s": round(count / wall, 1)}))
+        if values:
+            print(
+                f"  {kind:16} {statistics.median(values):8.1f} {percentile(values, 0.95):8.1f} "
+                f"{percentile(values, 0.99):8.1f} {len(values):5d}"
+            )
+    summary = {"size": args.size, "database": database, "gunicorn": args.gunicorn, "kinds": kinds}
+    print(json.dumps(summary | {"searches_per_s": round(rate, 1), "load": round(before[0], 2)}))
 
 
 if __name__ == "__main__":

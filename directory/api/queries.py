@@ -23,7 +23,7 @@ from directory.api.filters import (
     service_at_location_conditions,
     service_conditions,
 )
-from directory.api.ranked import ranked_ids, ranked_slice
+from directory.api.ranked import among, ranked_ids, ranked_slice
 from directory.listings.models import Contact, Organization, Service
 from directory.listings.visibility import public_clause
 from directory.places.models import Location, ServiceAtLocation
@@ -65,7 +65,7 @@ def _page(session: Session, query: Select, count_of: Select, paging: Paging) -> 
 
 def _ranked_page(
     session: Session,
-    model: type,
+    model: Any,
     ranked: Sequence[str],
     allowed: Callable[[list[str]], Select],
     counted: Callable[[list[str]], Select],
@@ -74,14 +74,21 @@ def _ranked_page(
     *options: Any,
 ) -> Page:
     """A page of ``ranked`` (ids in the index's order) keeping those ``allowed`` lets
-    through, reading the rows of the page's ids only (``directory.api.ranked.ranked_slice``)."""
+    through, reading the rows of the page's ids only (``directory.api.ranked.ranked_slice``).
+
+    ``allowed(ids)`` selects ``model.id``. With the public rule alone (not ``exact``) the
+    page's rows are read by the query that checks them; with other filters, after them."""
+
+    def rows(ids: list[str]) -> Select:
+        return allowed(ids).with_only_columns(model).options(*options)
+
     found = ranked_slice(
-        session, ranked, allowed, counted=counted, exact=exact, offset=paging.offset,
-        limit=paging.per_page,
+        session, ranked, allowed if exact else rows, counted=counted, exact=exact,
+        offset=paging.offset, limit=paging.per_page,
     )  # fmt: skip
-    by_id = {}
-    if found.ids:
-        query = select(model).where(model.id.in_(found.ids)).options(*options)
+    by_id = found.rows
+    if exact and found.ids:
+        query = select(model).where(among(session, model.id, found.ids)).options(*options)
         by_id = {item.id: item for item in session.scalars(query)}
     items = [by_id[record_id] for record_id in found.ids if record_id in by_id]
     return Page(items=items, total_items=found.total, paging=paging)
@@ -109,15 +116,16 @@ def list_services(session: Session, filters: ServiceFilters, paging: Paging) -> 
 
         def allowed(ids: list[str]) -> Select:
             page = _PAGE_SERVICE
-            return select(page.id).where(page.id.in_(ids), _service_passes(page.id, conditions))
+            passes = _service_passes(page.id, conditions)
+            return select(page.id).where(among(session, page.id, ids), passes)
 
         def counted(ids: list[str]) -> Select:
-            return select(Service.id).where(Service.id.in_(ids), *asked)
+            return select(Service.id).where(among(session, Service.id, ids), *asked)
 
         ranked = ranked_ids(filters, "service")
         exact = bool(asked)
-        load = selectinload(Service.organization)
-        return _ranked_page(session, Service, ranked, allowed, counted, exact, paging, load)
+        load = selectinload(_PAGE_SERVICE.organization)
+        return _ranked_page(session, _PAGE_SERVICE, ranked, allowed, counted, exact, paging, load)
     ids = matching_service_ids(session, filters)
     query = (
         select(Service)
@@ -179,7 +187,7 @@ def list_service_at_locations(
         def allowed_at(ids: list[str], public: bool = True) -> Select:
             sal = ServiceAtLocation
             passes = _service_passes(sal.service_id, [public_clause()] * public + on_service)
-            return select(sal.id).where(sal.id.in_(ids), passes, *on_location)
+            return select(sal.id).where(among(session, sal.id, ids), passes, *on_location)
 
         def counted_at(ids: list[str]) -> Select:
             return allowed_at(ids, public=False)
