@@ -389,6 +389,12 @@ def report(args: argparse.Namespace, got: dict) -> dict:
             f"({100 * results_cached / len(pages):.0f}% of result pages); request CPU "
             f"{_mean_app(cached):.2f} ms a kept page, {_mean_app(fresh):.2f} ms a rendered one"
         )
+        for label, subset in (("kept", cached), ("rendered", fresh)):
+            if subset:
+                ms = [r[1] for r in subset]
+                print(f"  {label:8} p50 {statistics.median(ms):6.1f} ms  p95 "
+                      f"{percentile(ms, .95):6.1f} ms  p99 {percentile(ms, .99):6.1f} ms  "
+                      f"n={len(ms)}")  # fmt: skip
         everything = sum(float(r[2].get("app", 0)) for r in done) / count
         print(f"  all pages: request CPU {everything:.2f} ms in the app, "
               f"{worker_ms - everything:.2f} ms in gunicorn/WSGI outside it")  # fmt: skip
