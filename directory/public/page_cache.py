@@ -226,6 +226,16 @@ def _restore(cache: PageCache, kept: Kept) -> str:
     return html
 
 
+#: The longest a page is kept, whatever its key: a few things a page shows are not in the
+#: index version (a need's name, a place name learnt from an address), so none stays longer.
+LONGEST_SECONDS = 300.0
+
+
+def _capped(expires: datetime | None) -> float:
+    longest = pages.london_now().timestamp() + LONGEST_SECONDS
+    return longest if expires is None else min(expires.timestamp(), longest)
+
+
 def keep(
     key: Hashable | None, html: str, extra: Any = None, expires: datetime | None = None
 ) -> None:
@@ -249,6 +259,6 @@ def keep(
             extra=extra,
             has_token=has_token,
             has_nonce=has_nonce,
-            expires=expires.timestamp() if expires is not None else None,
+            expires=_capped(expires),
         ),
     )
