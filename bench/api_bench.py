@@ -20,9 +20,11 @@ in kind:
 
 * answered by the index and the page's rows: one word, two words, a postcode with a
   distance, words near a postcode, the service-at-location list;
-* with a filter the index cannot apply (a need's taxonomy term, an age), which SQL checks
-  down the ranked list and counts over all of it: cost grows with how many listings match
-  the words (docs/api.md, "Search and proximity").
+* with a filter the index cannot apply: a need's taxonomy term, read from the term's side
+  when that is the smaller (cost grows with the smaller of the term's services and the
+  matches), or an age, which SQL checks down the ranked list and counts over all of it
+  (cost grows with how many listings match the words); ``--filter-kinds word_term`` or
+  ``word_age`` runs one of them alone (docs/api.md, "Search and proximity").
 
 Pages 1 to 3 of 10 or 50 results. ``--procs`` client processes each run their own app (as
 gunicorn workers would) through the Flask test client in a closed loop, with no HTTP in
@@ -260,6 +262,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--procs", type=int, default=1, help="client processes")
     parser.add_argument("--workdir", help="default: /tmp/api_bench, with --pg load_bench's")
     parser.add_argument("--no-filters", action="store_true", help="skip the filtered mix")
+    parser.add_argument(
+        "--filter-kinds", default=",".join(FILTER_KINDS),
+        help=f"the filtered mix's kinds, comma-separated (of {', '.join(FILTER_KINDS)})",
+    )  # fmt: skip
     parser.add_argument("--pg", help="PostgreSQL server URL (no database): load_bench's data")
     parser.add_argument("--gunicorn", action="store_true", help="measure over HTTP, gunicorn")
     parser.add_argument("--port", type=int, default=8766)
@@ -275,7 +281,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     args.no_timing, args.no_page_cache = True, True  # what load_bench.start_gunicorn reads
     url, index_dir, data = prepare(args)
-    phases = [INDEX_KINDS] if args.no_filters else [INDEX_KINDS, FILTER_KINDS]
+    filtered = tuple(kind for kind in args.filter_kinds.split(",") if kind)
+    if unknown := set(filtered) - set(FILTER_KINDS):
+        parser.error(f"--filter-kinds: unknown {', '.join(sorted(unknown))}")
+    phases = [INDEX_KINDS] if args.no_filters else [INDEX_KINDS, filtered]
     if not args.gunicorn:
         for kinds in phases:
             run_phase(args, url, index_dir, data, kinds)

@@ -22,8 +22,9 @@ from directory.api.filters import (
     schedule_at_location_conditions,
     service_at_location_conditions,
     service_conditions,
+    taxonomy_side,
 )
-from directory.api.ranked import among, ranked_ids, ranked_slice
+from directory.api.ranked import among, narrowed, ranked_ids, ranked_slice
 from directory.listings.models import Contact, Organization, Service
 from directory.listings.visibility import public_clause
 from directory.places.models import Location, ServiceAtLocation
@@ -94,6 +95,31 @@ def _ranked_page(
     return Page(items=items, total_items=found.total, paging=paging)
 
 
+def _narrowed(
+    session: Session,
+    filters: ServiceFilters,
+    ranked: Sequence[str],
+    narrow: bool,
+    *,
+    location_level: bool = False,
+) -> tuple[Sequence[str], ServiceFilters]:
+    """The ranked ids and the filters SQL still has to check down them.
+
+    With a taxonomy filter (and ``narrow``), the ids linked to its terms are read from the
+    filter's side in one query, if they are no more than the ranked ids, and the ranked list
+    keeps those alone: then the filter is answered and the rest of the filters (if any) are
+    checked down a list no longer than the smaller side. Otherwise (no taxonomy filter, or
+    the term's services outnumber the matches) the list and the filters are as they were.
+    Either way the page and the total are the same (tests/api/test_filter_side.py)."""
+    if not narrow:
+        return ranked, filters
+    side, left = taxonomy_side(session, filters, location_level=location_level)
+    if side is None:
+        return ranked, filters
+    few = narrowed(session, ranked, side)
+    return (ranked, filters) if few is None else (few, left)
+
+
 #: The service rows a page of ranked ids is looked up in (see ``_service_passes``).
 _PAGE_SERVICE = aliased(Service, name="page_service")
 
@@ -107,12 +133,17 @@ def _service_passes(key: Any, conditions: list[Any]) -> Any:
     return select(literal(1)).where(Service.id == key, *conditions).exists()
 
 
-def list_services(session: Session, filters: ServiceFilters, paging: Paging) -> Page[Service]:
+def list_services(
+    session: Session, filters: ServiceFilters, paging: Paging, *, narrow: bool = True
+) -> Page[Service]:
     """A page of public services (one-to-one fields and organisation): by (name, id), or in
-    the search index's order when the request has text or a distance."""
+    the search index's order when the request has text or a distance (``narrow``: see
+    :func:`_narrowed`; the answer is the same either way)."""
     if filters.asks_index:
         asked = service_conditions(session, filters, correlated=True, public=False)
         conditions = [public_clause(), *asked]
+        ranked, left = _narrowed(session, filters, ranked_ids(filters, "service"), narrow)
+        asked_left = service_conditions(session, left, correlated=True, public=False)
 
         def allowed(ids: list[str]) -> Select:
             page = _PAGE_SERVICE
@@ -120,10 +151,9 @@ def list_services(session: Session, filters: ServiceFilters, paging: Paging) -> 
             return select(page.id).where(among(session, page.id, ids), passes)
 
         def counted(ids: list[str]) -> Select:
-            return select(Service.id).where(among(session, Service.id, ids), *asked)
+            return select(Service.id).where(among(session, Service.id, ids), *asked_left)
 
-        ranked = ranked_ids(filters, "service")
-        exact = bool(asked)
+        exact = bool(asked_left)
         load = selectinload(_PAGE_SERVICE.organization)
         return _ranked_page(session, _PAGE_SERVICE, ranked, allowed, counted, exact, paging, load)
     ids = matching_service_ids(session, filters)
@@ -172,29 +202,35 @@ def get_service(session: Session, service_id: str) -> Service | None:
 
 
 def list_service_at_locations(
-    session: Session, filters: ServiceFilters, paging: Paging
+    session: Session, filters: ServiceFilters, paging: Paging, *, narrow: bool = True
 ) -> Page[ServiceAtLocation]:
     """A page of public services at their locations: by service name, location name and id,
-    or in the search index's order when the request has text or a distance."""
+    or in the search index's order when the request has text or a distance (``narrow`` as
+    for :func:`list_services`)."""
     if filters.asks_index:
         # The service's row by its key, not ``service_id IN (every public service)``: the
         # database reads the page's rows only.
-        on_service = service_conditions(
-            session, filters, location_level=True, correlated=True, public=False
-        )
+        def on_service(asked: ServiceFilters) -> list[Any]:
+            return service_conditions(
+                session, asked, location_level=True, correlated=True, public=False
+            )
+
         on_location = schedule_at_location_conditions(filters, correlated=True)
+        ranked = ranked_ids(filters, "service_at_location")
+        ranked, left = _narrowed(session, filters, ranked, narrow, location_level=True)
+        asked, asked_left = on_service(filters), on_service(left)
 
         def allowed_at(ids: list[str], public: bool = True) -> Select:
             sal = ServiceAtLocation
-            passes = _service_passes(sal.service_id, [public_clause()] * public + on_service)
+            on = [public_clause(), *asked] if public else asked_left
+            passes = _service_passes(sal.service_id, on)
             return select(sal.id).where(among(session, sal.id, ids), passes, *on_location)
 
         def counted_at(ids: list[str]) -> Select:
             return allowed_at(ids, public=False)
 
         load = selectinload(ServiceAtLocation.service).selectinload(Service.organization)
-        ranked = ranked_ids(filters, "service_at_location")
-        exact = bool(on_service or on_location)
+        exact = bool(asked_left or on_location)
         return _ranked_page(
             session, ServiceAtLocation, ranked, allowed_at, counted_at, exact, paging, load
         )

@@ -11,9 +11,23 @@ its length and SQL reads the page's rows alone (``id IN (<the page's ids>)``, wi
 rule, so a listing hidden a moment ago and not yet out of this process's index is skipped).
 The API's other filters (organisation, taxonomy, ages, schedules, modified dates, service
 areas) have no exact twin in the index (its need fields hold inferred needs and only two
-taxonomies, its ages are whole years), so SQL applies them to page-sized chunks of the
-ranked ids, walking down the list until the page is full, then counts the rest of the list
-in larger chunks (one row each). docs/api.md, "Search and proximity".
+taxonomies, its ages are whole years, rounded, while the API compares the stored numbers), so
+SQL answers them, on whichever side is smaller:
+
+* A taxonomy filter is read from its own side first (:func:`narrowed`): the ids linked to
+  the term or its descendants, in one query by the attribute table's term index, asked for
+  at most one more than the ranked list holds. If they are no more, the ranked list keeps
+  those alone, in its order, and the filter is answered: with no other filter the total is
+  that list's length and only the page is checked, as above. If the term's services
+  outnumber the matches, the list is walked as below, having read at most as many rows again.
+* Any other filter (and a taxonomy filter on the larger side) is checked by SQL on
+  page-sized chunks of the ranked ids, walking down the list until the page is full, then
+  counting the rest of the list in larger chunks (one row each). So a common word with an
+  age filter alone still reads a row for every match: the ages asked for may select most of
+  the directory, and the index's whole-year bands cannot answer them exactly.
+
+Either way the page and the total are the same (tests/api/test_filter_side.py). docs/api.md,
+"Search and proximity".
 """
 
 from __future__ import annotations
@@ -92,6 +106,25 @@ def ranked_ids(filters: ServiceFilters, level: str) -> Sequence[str]:
             parameter=parameter,
         ) from None
     return keys.ids
+
+
+def narrowed(session: Session, ranked: Sequence[str], side: Select) -> list[str] | None:
+    """``ranked`` (the index's order kept) without the ids ``side`` does not select, when
+    ``side`` selects no more ids than ``ranked`` holds; ``None`` when it selects more.
+
+    ``side`` is one filter read from its own side (``directory.api.filters.taxonomy_side``),
+    asked for at most ``len(ranked) + 1`` ids: so the query reads no more rows than the
+    smaller of the two sides (plus one), and when the filter is the larger side the ranked
+    list is walked as before, having read at most as many rows again."""
+    if not ranked:
+        return None
+    found = list(session.scalars(side.limit(len(ranked) + 1)))  # an id may come twice
+    if len(found) > len(ranked):
+        return None
+    found = set(found)
+    # One slice: the index's list decodes its keys a slice at a time (one by one, walking it
+    # cost three times as much).
+    return [record_id for record_id in ranked[0 : len(ranked)] if record_id in found]
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 Each search used to read the id of every public service (``set(session.scalars(allowed))``)
 to keep those the filters allow: 110 ms at 100,000 services even for a hundred matches. Now
-the index ranks, SQL reads the page's rows (``id IN (...)``), and filters the index cannot
-apply walk the ranked list a page at a time. Here the same searches run on 200 and then on
+the index ranks, SQL reads the page's rows (``id IN (...)``), a taxonomy term's services are
+read from the term's side, and other filters the index cannot apply walk the ranked list a
+page at a time. Here the same searches run on 200 and then on
 2,000 services (the 1,800 added match none of them) and must read exactly as many rows.
 
 Rows are counted as the database hands them over: a SQLAlchemy ``before_cursor_execute``
@@ -16,11 +17,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, select
 
 from directory.core.ids import new_id
 from directory.db import db
-from directory.models import Location, Organization, Service, ServiceAtLocation
+from directory.models import Location, Organization, Service, ServiceAtLocation, TaxonomyTerm
 from search_index.sync import get_sync
 from tests.factories import make_organization, make_service
 
@@ -34,6 +35,10 @@ SEARCHES = [
     ("/services", {"search": "befriending", "maximum_age": 16, "per_page": 2}),
     ("/services", {"search": "befriending", "organization_id": "ORG", "per_page": 3}),
     ("/service_at_locations", {"search": "befriending", "day": "MO", "per_page": 5}),
+    # A taxonomy term: its services are read from the term's side, then the ranked list.
+    ("/services", {"search": "befriending", "taxonomy_term_id": "TERM", "per_page": 5}),
+    ("/services", {"search": "befriending", "taxonomy_term_id": "TERM", "maximum_age": 16}),
+    ("/service_at_locations", {"search": "befriending", "taxonomy_term_id": "TERM", "day": "MO"}),
 ]
 
 
@@ -83,12 +88,13 @@ def _add_unrelated_services(count: int) -> None:
     db.session.commit()
 
 
-def _measure(client, app, org_id: str) -> dict[str, tuple[int, int]]:
+def _measure(client, app, org_id: str, term_id: str) -> dict[str, tuple[int, int]]:
     """(rows read, total_items) per search; the least of three runs, so a periodic read
     (the index's catch-up check) cannot tip one size over the other."""
     out = {}
     for path, params in SEARCHES:
-        params = {k: (org_id if v == "ORG" else v) for k, v in params.items()}
+        named = {"ORG": org_id, "TERM": term_id}
+        params = {k: named.get(v, v) if isinstance(v, str) else v for k, v in params.items()}
         key = f"{path}?{sorted(params.items())}"
         runs = []
         for _ in range(3):
@@ -118,17 +124,20 @@ def test_rows_read_per_search_do_not_grow_with_the_directory(sqlite_api_app):
                          schedules=[{"byday": "MO" if n % 2 else "TU", "freq": "WEEKLY",
                                      "opens_at": "10:00", "closes_at": "12:00"}])  # fmt: skip
         org_id = orgs[1].id
+        term_id = db.session.scalar(
+            select(TaxonomyTerm.id).where(TaxonomyTerm.name == "Befriending")
+        )
         db.session.commit()
         _add_unrelated_services(200 - 12)
         get_sync(app).rebuild(procs=1)
-    _measure(client, app, org_id)  # warm: searcher, vocabulary, gazetteer
-    small = _measure(client, app, org_id)
+    _measure(client, app, org_id, term_id)  # warm: searcher, vocabulary, gazetteer
+    small = _measure(client, app, org_id, term_id)
 
     with app.app_context():
         _add_unrelated_services(1800)
         get_sync(app).rebuild(procs=1)
-    _measure(client, app, org_id)
-    large = _measure(client, app, org_id)
+    _measure(client, app, org_id, term_id)
+    large = _measure(client, app, org_id, term_id)
 
     assert large == small
     for key, (rows, total) in large.items():
