@@ -36,6 +36,7 @@ import os
 import random
 import re
 import resource
+import shutil
 import signal
 import statistics
 import subprocess
@@ -179,6 +180,8 @@ def start_gunicorn(args: argparse.Namespace, url: str, index_dir: Path) -> subpr
         "GUNICORN_BIND": f"127.0.0.1:{args.port}",
         "INSTANCE_DIR": str(Path(args.workdir) / "instance"),
     }
+    # Pages kept by an earlier run (same index, maybe the same minute) would flatter this one.
+    shutil.rmtree(Path(args.workdir) / "instance" / "page-cache", ignore_errors=True)
     log = open(Path(args.workdir) / "gunicorn.log", "w")  # noqa: SIM115 - lives with the server
     server = subprocess.Popen(
         [
