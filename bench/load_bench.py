@@ -181,7 +181,10 @@ def start_gunicorn(args: argparse.Namespace, url: str, index_dir: Path) -> subpr
         "INSTANCE_DIR": str(Path(args.workdir) / "instance"),
     }
     # Pages kept by an earlier run (same index, maybe the same minute) would flatter this one.
-    shutil.rmtree(Path(args.workdir) / "instance" / "page-cache", ignore_errors=True)
+    from directory.public.page_cache import default_folder
+
+    pages = default_folder(str(Path(args.workdir) / "instance"))
+    shutil.rmtree(pages, ignore_errors=True)
     log = open(Path(args.workdir) / "gunicorn.log", "w")  # noqa: SIM115 - lives with the server
     server = subprocess.Popen(
         [

@@ -334,9 +334,9 @@ class Settings:
     )
     PAGE_CACHE_DIR: str = setting(
         "",
-        "Folder of the pages shared by the processes of one machine (a memory file system such "
-        "as /dev/shm is best).",
-        shown="INSTANCE_DIR/page-cache",
+        "Folder of the pages shared by the processes of one machine: memory, not disk (every "
+        "rendered page is written there).",
+        shown="/dev/shm/directory-pages-<hash of INSTANCE_DIR>, else INSTANCE_DIR/page-cache",
     )
     SERVER_TIMING: bool = setting(
         False,

@@ -29,8 +29,10 @@ misses.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import logging
+import os
 import secrets
 import threading
 import time
@@ -141,7 +143,7 @@ def install(bp: Blueprint) -> None:
             return
         shared = None
         if config.get("PAGE_CACHE_SHARED", True):
-            folder = Path(config.get("PAGE_CACHE_DIR") or Path(app.instance_path) / "page-cache")
+            folder = Path(config.get("PAGE_CACHE_DIR") or default_folder(app.instance_path))
             try:
                 shared = SharedPages(folder)
             except OSError as exc:
@@ -150,6 +152,17 @@ def install(bp: Blueprint) -> None:
         app.extensions["page_cache"] = PageCache(size, secret=secret, shared=shared)
 
     bp.record_once(register)
+
+
+def default_folder(instance_path: str) -> Path:
+    """Memory, not disk: every rendered page is written there (about 10 MB a second at full
+    load), and kept for minutes at most. ``/dev/shm`` where the machine has it, in a folder
+    of this instance's own; else the instance folder."""
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        digest = hashlib.sha256(str(Path(instance_path).resolve()).encode()).hexdigest()[:12]
+        return shm / f"directory-pages-{digest}"
+    return Path(instance_path) / "page-cache"
 
 
 def _cache() -> PageCache | None:

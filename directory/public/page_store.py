@@ -52,7 +52,7 @@ class SharedPages:
         folder: Path,
         *,
         max_files: int = 5000,
-        max_age: float = 600.0,
+        max_age: float = 300.0,
         sweep_every: float = 30.0,
     ) -> None:
         self.folder = folder

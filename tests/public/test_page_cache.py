@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -318,3 +319,12 @@ def test_the_shared_folder_is_swept_of_old_and_surplus_pages(tmp_path) -> None:
         store.put(("k", n), Kept(html=f"<p>{n}</p>"))
     store.sweep()
     assert len(list((tmp_path / "pages").iterdir())) == 3
+
+
+def test_the_shared_folder_is_on_memory_by_default_and_one_per_instance(tmp_path) -> None:
+    from directory.public.page_cache import default_folder
+
+    one, two = default_folder(str(tmp_path / "a")), default_folder(str(tmp_path / "b"))
+    assert one != two and one == default_folder(str(tmp_path / "a"))
+    if Path("/dev/shm").is_dir():
+        assert one.parent == Path("/dev/shm")
