@@ -21,13 +21,12 @@ import textwrap
 import threading
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from directory import create_app
@@ -36,7 +35,8 @@ from directory.core import outbox
 from directory.core.ids import utcnow
 from directory.core.outbox import MAX_ATTEMPTS, OutgoingEmail, send_queued
 from tests.accounts.conftest import PASSWORD, link_in, page_text, sign_in, sign_up
-from tests.mylist.smtp import Inbox, free_port, mail_config
+from tests.conftest import _app_config
+from tests.mylist.smtp import Inbox, free_port, mail_config, smtp_server
 
 
 @dataclass
@@ -57,15 +57,8 @@ class CountingInbox(Inbox):
         return f"250 {_server.hostname}"
 
 
-@contextmanager
-def counting_server() -> Iterator[CountingInbox]:
-    inbox = CountingInbox(port=free_port())
-    controller = Controller(inbox, hostname=inbox.host, port=inbox.port)
-    controller.start()
-    try:
-        yield inbox
-    finally:
-        controller.stop()
+def counting_server() -> AbstractContextManager[CountingInbox]:
+    return smtp_server(CountingInbox)  # type: ignore[return-value]
 
 
 @pytest.fixture
@@ -281,14 +274,8 @@ class TestNothingIsLost:
         send: the row was committed with the request, and the command sends it, once."""
         db_path = tmp_path / "crash.sqlite"
         shutil.copy(migrated_sqlite_template, db_path)
-        config = {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "DATABASE_URL": f"sqlite:///{db_path}",
-            "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
-            "WTF_CSRF_ENABLED": False,
+        config = _app_config(f"sqlite:///{db_path}", tmp_path) | {
             "RATELIMIT_ENABLED": False,
-            "PUBLIC_BASE_URL": "http://localhost",
             **mail_config(smtp),
         }
         script = textwrap.dedent(

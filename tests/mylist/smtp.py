@@ -46,8 +46,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server() -> Iterator[Inbox]:
-    inbox = Inbox(port=free_port())
+def smtp_server(handler: type[Inbox] = Inbox) -> Iterator[Inbox]:
+    """A real aiosmtpd server on a free port; ``handler`` an :class:`Inbox` or a subclass."""
+    inbox = handler(port=free_port())
     controller = Controller(inbox, hostname=inbox.host, port=inbox.port)
     controller.start()
     try:
