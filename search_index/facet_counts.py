@@ -84,6 +84,32 @@ def facet_table(view: IndexView, field: str) -> FacetTable:
     return view.derived(("facet_table", field), build)  # type: ignore[return-value]
 
 
+def value_ids(view: IndexView, field: str, value: str) -> np.ndarray:
+    """The documents (deleted ones included) holding ``value`` in ``field``, from the
+    field's table, sorted: no posting list read. Reading an area code's postings took about
+    1 ms the first time a place in it was searched; the table is built once per searcher."""
+    table = facet_table(view, field)
+
+    def build() -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+        order = np.argsort(table.codes, kind="stable")
+        bounds = np.searchsorted(table.codes[order], np.arange(len(table.values) + 1))
+        return {v: n for n, v in enumerate(table.values)}, table.docs[order], bounds
+
+    index, docs, bounds = view.derived(("facet_by_value", field), build)  # type: ignore[misc]
+    code = index.get(value)
+    if code is None:
+        return np.zeros(0, dtype=np.int64)
+    return docs[bounds[code] : bounds[code + 1]]
+
+
+def value_bits(view: IndexView, field: str, value: str) -> int:
+    """``view.term_bits(field, value)`` (live documents holding the value) from the field's
+    facet table, kept in the same cache as ``term_bits``."""
+    return view.cached_bits(
+        (field, value), lambda: view.from_ids(value_ids(view, field, value)) & view.live
+    )
+
+
 class Scope:
     """One set of documents to count facets in, with its ids or flags worked out at most
     once however many fields are counted in it."""

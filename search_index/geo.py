@@ -254,6 +254,7 @@ class GeoScope:
     near_km: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float64))
     #: Area documents covering the place.
     area: int = 0
+    _area_bytes: bytes | None = field(default=None, repr=False, compare=False)
 
     def distances(self, ids: np.ndarray) -> np.ndarray:
         """The distance of each of ``ids`` (ascending document numbers), NaN when it has
@@ -271,8 +272,18 @@ class GeoScope:
         return None if math.isnan(found) else float(found)
 
     def covers(self, docnum: int) -> bool:
-        """Whether the document is an area document covering the place."""
-        return bool(self.area >> docnum & 1)
+        """Whether the document is an area document covering the place. Tested on the set's
+        bytes (made once per search): ``area >> docnum`` copies the whole set each time,
+        about 10 microseconds a hit at 100,000 services."""
+        if not self.area or docnum < 0:
+            return False
+        found = self._area_bytes
+        if found is None:
+            found = self._area_bytes = self.area.to_bytes(
+                (self.area.bit_length() + 7) // 8, "little"
+            )
+        byte = docnum >> 3
+        return byte < len(found) and bool(found[byte] >> (docnum & 7) & 1)
 
 
 def by_latitude(view: IndexView) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -325,7 +336,11 @@ def geo_scope(
     area = 0
     if include_covering:
         codes = (answer.area_codes if answer else set()) | {NATIONAL}
-        area = view.any_bits("area", codes) & view.term_bits("kind", "area") & view.live
+        from search_index.facet_counts import value_bits
+
+        for code in codes:
+            area |= value_bits(view, "area", code)
+        area &= view.term_bits("kind", "area") & view.live
     bits = (bits | area) & view.live
     return GeoScope(place, radius_km, bits, near_ids, near_km, area)
 

@@ -9,9 +9,11 @@ read stored fields. ``search_index.engine`` names everything here too.
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from search_index import geo
 from search_index.analysis import highlight
@@ -49,44 +51,102 @@ def _highlighted(summary: str, stems: frozenset[str]) -> str:
     return highlight(summary, set(stems))
 
 
+#: A row's parts of a hit that do not depend on the search, kept per searcher like the rows
+#: (``ranking.stored_row``): reading 20 fields from a row and converting them was a fifth of
+#: a postcode search's hits.
+_parts: WeakKeyDictionary[Any, LRU[int, tuple]] = WeakKeyDictionary()
+_parts_lock = threading.Lock()
+
+
+def hit_parts(row: dict[str, Any]) -> tuple:
+    """(the fields before the summary, the summary, the fields after the covering flag up to
+    the score, latitude, longitude, the schedules and their cache key) of a stored row."""
+    checked = row.get("checked")
+    lat, lon = row.get("lat"), row.get("lon")
+    schedules = row.get("schedules") or None
+    return (
+        (
+            row.get("service_id", ""),
+            row.get("sal_id"),
+            row.get("location_id"),
+            row.get("name", ""),
+            row.get("organisation_name", ""),
+            row.get("organisation_id"),
+        ),
+        row.get("summary", ""),
+        (
+            row.get("location_name"),
+            row.get("location_kind"),
+            row.get("postcode"),
+            lat,
+            lon,
+            tuple(row.get("modes") or ()),
+            bool(row.get("free")),
+            tuple(row.get("needs") or ()),
+            date.fromisoformat(checked) if checked else None,
+            bool(row.get("demo")),
+        ),
+        lat,
+        lon,
+        schedules,
+        repr(schedules) if schedules else None,
+    )
+
+
+def cached_parts(searcher: Any, docnum: int, rows: dict[int, dict[str, Any]]) -> tuple:
+    """``hit_parts`` of a searcher's document, kept like its row (``ranking.stored_row``,
+    read only when the parts are not kept; ``rows`` holds rows already read)."""
+    from search_index.ranking import ROWS_PER_SEARCHER, stored_row
+
+    def make() -> tuple:
+        return hit_parts(rows.get(docnum) or stored_row(searcher, docnum))
+
+    try:
+        cache = _parts.get(searcher)
+    except TypeError:  # a searcher that cannot be weakly referenced: no cache
+        return make()
+    if cache is None:
+        with _parts_lock:
+            cache = _parts.setdefault(searcher, LRU(ROWS_PER_SEARCHER))
+    return cache.get_or_make(docnum, make)
+
+
 def make_hit(
-    row: dict[str, Any],
+    row: dict[str, Any] | None,
     docnum: int,
     score: float,
     scope: geo.GeoScope,
     plan: TextPlan,
     now: datetime,
     near: bool | None = None,
+    *,
+    parts: tuple | None = None,
+    stems: frozenset[str] | None = None,
 ) -> Hit:
     """One result row from a document's stored ``row`` (read only for the page shown).
-    ``near``: whether it is a venue within the radius (looked up when not given)."""
-    lat, lon = row.get("lat"), row.get("lon")
+    ``near``: whether it is a venue within the radius (looked up when not given);
+    ``parts``: the row's ``hit_parts`` when kept (then ``row`` is not read); ``stems``:
+    ``plan.highlight`` as a frozenset, made once per search."""
+    head, summary, middle, lat, lon, schedules, key = parts or hit_parts(row or {})
     distance = None
     if near is None:
         near = scope.place is not None and scope.distance_of(docnum) is not None
     if scope.place is not None and lat is not None and near:
         distance = round(geo.geodesic_km(scope.place.latitude, scope.place.longitude, lat, lon), 2)
-    checked = row.get("checked")
+    if stems is None:
+        stems = frozenset(plan.highlight)
+    opening = None
+    if schedules:
+        minute = now.replace(second=0, microsecond=0)
+        opening = _open_statuses.get_or_make(
+            (key, minute), lambda: _open_status_at(schedules, minute)
+        )
     return Hit(
-        service_id=row.get("service_id", ""),
-        service_at_location_id=row.get("sal_id"),
-        location_id=row.get("location_id"),
-        name=row.get("name", ""),
-        organisation_name=row.get("organisation_name", ""),
-        organisation_id=row.get("organisation_id"),
-        summary_html=_highlighted(row.get("summary", ""), frozenset(plan.highlight)),
-        distance_km=distance,
-        covers_area=scope.covers(docnum),
-        location_name=row.get("location_name"),
-        location_kind=row.get("location_kind"),
-        postcode=row.get("postcode"),
-        latitude=lat,
-        longitude=lon,
-        delivery_modes=tuple(row.get("modes") or ()),
-        is_free=bool(row.get("free")),
-        needs=tuple(row.get("needs") or ()),
-        last_checked=date.fromisoformat(checked) if checked else None,
-        is_demonstration=bool(row.get("demo")),
-        score=round(score, 6),
-        open_status_text=_open_status_text(row.get("schedules"), now),
+        *head,
+        _highlighted(summary, stems),
+        distance,
+        scope.covers(docnum),
+        *middle,
+        round(score, 6),
+        opening,
     )

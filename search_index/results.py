@@ -31,7 +31,7 @@ from search_index.api import (
 )
 from search_index.context import Context, home_bits
 from search_index.facets import build_facets
-from search_index.hits import make_hit
+from search_index.hits import cached_parts, make_hit
 from search_index.selection import select_documents
 
 
@@ -77,10 +77,11 @@ def run_search(searcher: Searcher, request: SearchRequest, context: Context) -> 
     near = dict(
         zip(shown_ids.tolist(), (~np.isnan(scope.distances(shown_ids))).tolist(), strict=True)
     )
-    results = [
-        make_hit(rows.get(d) or ranking.stored_row(searcher, d), d, s, scope, plan, now, near[d])
-        for d, s in shown
-    ]
+    stems = frozenset(plan.highlight)
+    results = []
+    for d, s in shown:
+        parts = cached_parts(searcher, d, rows)
+        results.append(make_hit(None, d, s, scope, plan, now, near[d], parts=parts, stems=stems))
     lap("hits")
     timings["total"] = round((clock.perf_counter() - started) * 1000, 3)
     answer = chosen.answer

@@ -110,6 +110,11 @@ class IndexView:
             lambda: self._combined(lambda leaf, data: data.term_bits(leaf, field, value, words)),
         )
 
+    def cached_bits(self, key: tuple[str, str], make: Callable[[], int]) -> int:
+        """``term_bits``'s cache entry for ``key`` = (field, value), made by ``make`` when
+        missing (``facet_counts.value_bits`` makes it from a facet table)."""
+        return self._bits.get_or_make(key, make)
+
     def text_bits(self, field: str, value: str) -> int:
         """Like ``term_bits`` for words of the text fields, in a cache of bounded size."""
         return self._text.get_or_make(

@@ -19,7 +19,7 @@ from directory.db import db
 from search_index import SearchRequest
 from search_index.documents import build_memory_index
 from search_index.engine import build_context, select_documents, view_for
-from search_index.facet_counts import Scope, facet_table, value_counts
+from search_index.facet_counts import Scope, facet_table, value_bits, value_counts, value_ids
 from search_index.facets import build_facets
 from search_index.schema import NATIONAL
 from tests.search_index.conftest import app_in
@@ -124,3 +124,19 @@ def test_facets_of_random_searches_match_a_plain_count(world):
         areas = facets["area"]
         assert [(-v.count, v.label) for v in areas] == sorted((-v.count, v.label) for v in areas)
     assert min(sizes) < 5 < max(sizes)  # small and large match sets were both tried
+
+
+def test_a_values_documents_from_the_facet_table_are_its_posting_list(world):
+    """Place searches take an area's documents from the area table (``value_ids``) instead
+    of reading its postings: the same live documents for every value, none for an unknown
+    one."""
+    view = view_for(world.searcher)
+    for field in ("area", "need", "mode"):
+        values = view.field_values(field)
+        assert values
+        for value in values:
+            from_table = view.from_ids(value_ids(view, field, value)) & view.live
+            assert from_table == view.term_bits(field, value), (field, value)
+            assert value_bits(view, field, value) == from_table
+    assert not len(value_ids(view, "area", "E99999999"))
+    assert value_bits(view, "area", "E99999999") == 0
