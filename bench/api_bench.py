@@ -30,15 +30,20 @@ Pages 1 to 3 of 10 or 50 results. ``--procs`` client processes each run their ow
 gunicorn workers would) through the Flask test client in a closed loop, with no HTTP in
 between; all start together after warming up on a few requests of their own. For each mix it
 prints searches per second, latency p50/p95/p99 per kind and overall, CPU milliseconds per
-request, and the rows the database handed over per request (which must not grow with
-``--size``: tests/api/test_cost.py). The load average is printed too: on a shared machine
-figures are noisy.
+request (the clients', and with ``--pg`` their PostgreSQL backends', read from ``/proc``), and
+the rows the database handed over per request (which must not grow with ``--size``:
+tests/api/test_cost.py). The load average is printed too: on a shared machine figures are
+noisy.
 
 ``--gunicorn`` measures the API as it runs in production instead: gunicorn with
 ``gunicorn.conf.py`` (``--workers``, default 2), driven over HTTP by load_bench's closed-loop
 client (``--clients`` keep-alive connections over ``--client-procs`` processes, ``--warm``
 seconds unmeasured, then ``--duration`` seconds); CPU per request is then the workers' own
 (from /proc), with the client's printed beside it.
+
+``--answers FILE`` first appends every URL the clients will request, with its ``total_items``
+and the ids of its page, to FILE (one JSON line each), so that a change meant to make the API
+cheaper can be shown to give the same answers (compare the files of two runs).
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -149,25 +155,54 @@ def count_rows(engine, database_url: str) -> list[int]:
     return rows
 
 
+def backend_cpu(engine) -> Callable[[], float]:
+    """A clock of the CPU seconds spent by this engine's PostgreSQL backends (``/proc``, so the
+    server must run on this machine; SQLite: always 0, its work is the client's own)."""
+    from sqlalchemy import event
+
+    pids: set[int] = set()
+
+    def remember(dbapi_connection, _record) -> None:
+        pids.add(dbapi_connection.info.backend_pid)
+
+    if engine.dialect.name != "postgresql":
+        return lambda: 0.0
+    event.listen(engine, "connect", remember)
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def clock() -> float:
+        total = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # a backend that has gone
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / ticks
+
+    return clock
+
+
 def _client(database_url, index_dir, mix, ready, start, results) -> None:
     """One client process: warm up, wait for the others, then run ``mix`` in a loop."""
     app = _app(database_url, index_dir)
     client = app.test_client()
     rows = count_rows(app.extensions["database"].engine, database_url)
+    server_cpu = backend_cpu(app.extensions["database"].engine)
     for _kind, url in mix[:WARM_UP]:
         client.get(url)
     rows[0] = 0
     ready.put(os.getpid())
     start.wait()
     timings: list[tuple[str, float]] = []
-    cpu = time.process_time()
+    cpu, server = time.process_time(), server_cpu()
     for kind, url in mix:
         began = time.perf_counter()
         response = client.get(url)
         timings.append((kind, (time.perf_counter() - began) * 1000))
         if response.status_code != 200:
             raise SystemExit(f"{url}: {response.status_code} {response.get_data(as_text=True)}")
-    results.put((timings, time.process_time() - cpu, rows[0]))
+    results.put((timings, time.process_time() - cpu, rows[0], server_cpu() - server))
 
 
 def prepare(args: argparse.Namespace) -> tuple[str, Path, dict]:
@@ -198,6 +233,21 @@ def prepare(args: argparse.Namespace) -> tuple[str, Path, dict]:
     return url, index_dir, data
 
 
+def write_answers(args, url: str, index_dir: Path, data: dict, kinds: tuple[str, ...]) -> None:
+    """Appends to ``--answers`` each URL of the mix the clients will run, with its
+    ``total_items`` and the ids of its page, one JSON line each: two runs (before and after a
+    change) must write the same file."""
+    app = _app(url, index_dir)
+    client = app.test_client()
+    with open(args.answers, "a", encoding="utf-8") as out:
+        for n in range(args.procs):
+            for _kind, path in query_mix(data, args.requests, args.seed + n, kinds):
+                body = client.get(path).get_json()
+                ids = [item["id"] for item in body.get("contents", ())]
+                out.write(json.dumps([path, body.get("total_items"), ids]) + "\n")
+    app.extensions["database"].engine.dispose()
+
+
 def run_phase(args, url: str, index_dir: Path, data: dict, kinds: tuple[str, ...]) -> None:
     """``--procs`` warm client processes run their share of one mix together; prints it."""
     ctx = multiprocessing.get_context("spawn")
@@ -223,10 +273,12 @@ def run_phase(args, url: str, index_dir: Path, data: dict, kinds: tuple[str, ...
     count = len(timings)
     cpu = 1000 * sum(outcome[1] for outcome in outcomes) / count
     rows = sum(outcome[2] for outcome in outcomes) / count
+    server = 1000 * sum(outcome[3] for outcome in outcomes) / count
     report(
         args, kinds, timings, count / wall, (load_before, os.getloadavg()),
         f"{args.procs} client process(es) with the app in-process, {count:,} requests",
-        f"CPU {cpu:.1f} ms per request (app and test client); {rows:.1f} rows read per request",
+        f"CPU {cpu:.1f} ms per request (app and test client) and {server:.1f} ms (database "
+        f"backends); {rows:.1f} rows read per request",
     )  # fmt: skip
 
 
@@ -266,6 +318,9 @@ def main(argv: list[str] | None = None) -> int:
         "--filter-kinds", default=",".join(FILTER_KINDS),
         help=f"the filtered mix's kinds, comma-separated (of {', '.join(FILTER_KINDS)})",
     )  # fmt: skip
+    parser.add_argument(
+        "--answers", help="append each measured URL's total and page ids to this file first"
+    )
     parser.add_argument("--pg", help="PostgreSQL server URL (no database): load_bench's data")
     parser.add_argument("--gunicorn", action="store_true", help="measure over HTTP, gunicorn")
     parser.add_argument("--port", type=int, default=8766)
@@ -285,6 +340,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown := set(filtered) - set(FILTER_KINDS):
         parser.error(f"--filter-kinds: unknown {', '.join(sorted(unknown))}")
     phases = [INDEX_KINDS] if args.no_filters else [INDEX_KINDS, filtered]
+    for kinds in phases if args.answers else ():
+        write_answers(args, url, index_dir, data, kinds)
     if not args.gunicorn:
         for kinds in phases:
             run_phase(args, url, index_dir, data, kinds)

@@ -14,7 +14,18 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Float,
+    Select,
+    and_,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from directory.listings.models import Schedule, Service, ServiceArea
@@ -198,8 +209,9 @@ def taxonomy_side(
 
     ``SELECT`` the ids of the services (``location_level``: services at locations)
     linked to ``taxonomy_term_id``'s term or a descendant (else to any term of
-    ``taxonomy_id``), without the public rule: one query driven by the attribute table's
-    ``taxonomy_term_id`` index, whose cost is the term's size, not the directory's. ``None``
+    ``taxonomy_id``), without the public rule: one query answered from the attribute
+    table's ``(taxonomy_term_id, link_entity, link_id)`` index alone, whose cost is the
+    term's size, not the directory's. ``None``
     when neither is asked for. An id linked to two of the terms comes twice: with
     ``DISTINCT`` and a ``LIMIT``, PostgreSQL's generic plan for the prepared statement walked
     the ``link_id`` index over the whole table (176 ms at 100,000 services, not 16 ms). The
@@ -222,6 +234,51 @@ def taxonomy_side(
     else:
         side = select(Attribute.link_id)
     return side.where(linked), rest
+
+
+def age_side(
+    session: Session, filters: ServiceFilters, *, location_level: bool = False
+) -> tuple[Select | CompoundSelect | None, ServiceFilters]:
+    """The age filter read from its own side: the ids it *excludes*, and the filters left.
+
+    ``SELECT`` the ids of the services (``location_level``: services at locations) whose
+    ages rule them out, without the public rule: a minimum age above ``maximum_age``, or a
+    maximum age below ``minimum_age``. This is the exact complement of
+    :func:`_age_conditions`: a service with no bound passes it (``NULL`` compares to
+    nothing, so it is never excluded), and the stored numbers are compared as they are,
+    fractions and all (PostgreSQL orders ``double precision`` totally, ``NaN`` above every
+    number, so ``NOT (a >= x)`` is ``a < x`` for every stored ``a``). Each bound is one
+    range of the partial ``(minimum_age, id)`` or ``(maximum_age, id)`` index (where that
+    age is not NULL, which the bound implies), read from the index alone; its cost is how
+    many services the ages rule out, usually few. ``None`` when no age is asked for.
+
+    The ages are written into the statement, not bound: a prepared statement's generic plan
+    cannot know that ``minimum_age > $1`` selects few rows, and with a ``LIMIT`` may read the
+    table from the start instead of the index's range.
+    """
+    del session  # the same signature as taxonomy_side
+    bounds = []
+    if filters.maximum_age is not None:
+        bounds.append(Service.minimum_age > _inline_age(filters.maximum_age))
+    if filters.minimum_age is not None:
+        bounds.append(Service.maximum_age < _inline_age(filters.minimum_age))
+    if not bounds:
+        return None, filters
+    if location_level:
+        sides = [
+            select(ServiceAtLocation.id).join(Service, Service.id == ServiceAtLocation.service_id)
+            .where(bound) for bound in bounds
+        ]  # fmt: skip
+    else:
+        sides = [select(Service.id).where(bound) for bound in bounds]
+    side = sides[0] if len(sides) == 1 else union_all(*sides)
+    return side, replace(filters, minimum_age=None, maximum_age=None)
+
+
+def _inline_age(age: float) -> ColumnElement[float]:
+    """An asked age (already checked to be a number from 0 to 150) written into the SQL as
+    a ``double precision`` literal: ``repr`` gives back the same float."""
+    return literal(float(age), Float, literal_execute=True)
 
 
 def matching_service_ids(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.core.ids import new_id
@@ -52,13 +52,18 @@ class Attribute(Base):
     locations; ``link_type`` says what the term describes (``need``, ``client_group``)."""
 
     __tablename__ = "attribute"
+    #: A term's services from the index alone (the API's taxonomy filter, read from the
+    #: term's side: directory.api.filters.taxonomy_side); it serves lookups by term too.
+    __table_args__ = (
+        Index("ix_attribute_term_link", "taxonomy_term_id", "link_entity", "link_id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     link_id: Mapped[str] = mapped_column(String(36), index=True)
     link_entity: Mapped[str] = mapped_column(String(64), default="service", index=True)
     link_type: Mapped[str | None] = mapped_column(String(255))
     taxonomy_term_id: Mapped[str] = mapped_column(
-        ForeignKey("taxonomy_term.id", ondelete="CASCADE"), index=True
+        ForeignKey("taxonomy_term.id", ondelete="CASCADE")
     )
     value: Mapped[str | None] = mapped_column(Text)
 

@@ -1,11 +1,14 @@
-"""A taxonomy filter on a ranked request is read from its own side, and answers the same.
+"""Taxonomy and age filters on a ranked request are read from their own side, and answer the
+same.
 
 With ``search`` (or ``postcode`` and ``proximity``) and a taxonomy filter, the ids linked to
-the term are read in one query and the index's ranked list keeps those alone
+the term are read in one query and the index's ranked list keeps those alone; with ages, the
+ids the ages rule out are read in one query and the list drops those
 (``directory.api.queries._narrowed``); the other filters are then checked down that shorter
-list. Walking the whole ranked list instead (``narrow=False``, the path taken when the term's
-services outnumber the matches) must give the same page and the same total, on SQLite and
-PostgreSQL, whatever the filters, page and page size.
+list. Walking the whole ranked list instead (``narrow=False``, the path taken when a filter's
+side outnumbers the matches) must give the same page and the same total, on SQLite and
+PostgreSQL, whatever the filters (fractional ages too), page and page size. Fractional and
+missing ages stored on services: tests/api/test_age_side.py.
 """
 
 from __future__ import annotations
@@ -16,14 +19,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from directory.api.filters import Place, ServiceFilters
+from directory.api.filters import Place, ServiceFilters, age_side
 from directory.api.queries import (
     Paging,
     _narrowed,
     list_service_at_locations,
     list_services,
 )
-from directory.api.ranked import ranked_ids
+from directory.api.ranked import narrowed, ranked_ids
 from directory.db import db
 
 LISTS = {"service": list_services, "service_at_location": list_service_at_locations}
@@ -72,6 +75,13 @@ def _cases(ids: dict[str, str]) -> list[dict]:
         {"taxonomy_id": ids["Community needs"]},
         {"taxonomy_id": ids["Who the service is for"], "maximum_age": 30},
         {"taxonomy_term_id": befriending, "taxonomy_id": ids["Who the service is for"]},
+        {"maximum_age": 17},
+        {"minimum_age": 60},
+        {"minimum_age": 16, "maximum_age": 16},
+        {"minimum_age": 18.5, "maximum_age": 49.99},
+        {"maximum_age": 10.5, "day": "TH"},
+        {"minimum_age": 19.000001, "organization_id": ids["Cheshire Community Action"]},
+        {"maximum_age": 0},
     ]
 
 
@@ -102,11 +112,49 @@ def test_the_filter_side_is_taken_when_it_is_the_smaller(session, ids):
     every = ServiceFilters(search="debt", taxonomy_id=ids["Community needs"])
     ranked = ranked_ids(every, "service")
     assert _narrowed(session, every, ranked, True) == (ranked, every)
-    # No taxonomy filter: nothing to read from the filter's side.
-    ages = ServiceFilters(search="chester", maximum_age=17)
-    assert _narrowed(session, ages, ranked, True) == (ranked, ages)
+    # No filter that has a side of its own: nothing to read.
+    schedule = ServiceFilters(search="chester", day="MO")
+    assert _narrowed(session, schedule, ranked, True) == (ranked, schedule)
 
 
+@pytest.mark.parametrize("level", LISTS)
+def test_the_ages_drop_what_they_rule_out_when_it_is_few(session, ids, level):
+    filters = ServiceFilters(search="chester", maximum_age=17, day="MO")
+    ranked = ranked_ids(filters, level)
+    kept, left = _narrowed(session, filters, ranked, True, location_level=level != "service")
+    assert 0 < len(kept) < len(ranked)
+    assert (left.minimum_age, left.maximum_age, left.day) == (None, None, "MO")
+    assert [record_id for record_id in ranked if record_id in set(kept)] == list(kept)
+    # With a term as well, the term's side first, then the ages on what it left.
+    both = ServiceFilters(search="chester", taxonomy_term_id=ids["Befriending"], minimum_age=60)
+    ranked = ranked_ids(both, level)
+    kept, left = _narrowed(session, both, ranked, True, location_level=level != "service")
+    assert len(kept) < len(ranked)
+    assert (left.taxonomy_term_id, left.minimum_age, left.search) == (None, None, "chester")
+
+
+def test_the_ranked_list_is_walked_when_the_ages_rule_out_more(session):
+    # Every service with a minimum age is ruled out by maximum_age=-1: allowed no more than
+    # none per ranked id, the side gives up and the list is walked with the ages still asked.
+    filters = ServiceFilters(search="chester", maximum_age=-1)
+    ranked = ranked_ids(filters, "service")
+    side, left = age_side(session, filters)
+    assert left.maximum_age is None
+    assert narrowed(session, ranked, side, keep=False, reach=0) is None
+    dropped = narrowed(session, ranked, side, keep=False, reach=100)
+    assert dropped is not None and len(dropped) < len(ranked)
+    assert age_side(session, ServiceFilters(search="chester")) == (
+        None, ServiceFilters(search="chester")
+    )  # fmt: skip
+
+
+#: Asked ages on and either side of the directory's bounds (0 4 11 16 18 19 50 60), and any.
+AGES = st.one_of(
+    st.sampled_from(
+        [3.999, 4.0, 4.5, 10.99, 11.0, 16.0, 17.5, 18.0, 18.01, 19.0, 49.5, 50.0, 60.0]
+    ),
+    st.floats(0, 150, allow_nan=False),
+)
 FILTER_SIDE = settings(
     max_examples=40,
     deadline=None,
@@ -120,8 +168,8 @@ FILTER_SIDE = settings(
     search=st.sampled_from(SEARCHES),
     term=st.sampled_from(["Befriending", "Loneliness and isolation", "Telephone befriending",
                           "Community needs", None]),
-    minimum_age=st.one_of(st.none(), st.integers(0, 90)),
-    maximum_age=st.one_of(st.none(), st.integers(0, 90)),
+    minimum_age=st.one_of(st.none(), st.integers(0, 90), AGES),
+    maximum_age=st.one_of(st.none(), st.integers(0, 90), AGES),
     day=st.one_of(st.none(), st.sampled_from(["MO", "TU", "WE", "TH", "FR", "SA", "SU"])),
     page=st.integers(1, 6),
     per_page=st.integers(1, 12),
