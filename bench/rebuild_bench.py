@@ -24,11 +24,21 @@ first, untimed, so that there is an old generation to serve. Then, for each run:
 Wall time, the phases, peak memory per process, the searches and the load average are
 printed. The machine has two cores and may be shared: figures are noisy, so the load average
 before and after is printed with them.
+
+With ``--fingerprint`` each new generation is then read back (untimed, about a minute at
+100,000 services) and hashed, segment by segment, by what it means rather than its bytes
+(segment ids, pickled offsets and compressed block sizes differ between two builds of the
+same data): every term's statistics and posting blocks (document numbers, weights and
+values, i.e. word positions), every document's stored fields and field length, every column,
+the arrays file and the spelling dictionary. Two builds of the same database, by the same or
+by different code, must print the same hashes; ``--fingerprint-only PATH`` hashes a
+generation folder that is already there.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import multiprocessing
 import os
@@ -212,6 +222,96 @@ def searcher_process(index_dir: str, url: str, words: list[str], stop, results, 
     results.put((served, errors, empty, slowest))
 
 
+# Fingerprint ------------------------------------------------------------------------------------
+
+
+def fingerprint(path: str | Path) -> dict[str, str]:
+    """SHA-256 per segment (in table-of-contents order, as ``segment 1``, ``segment 2``...) and
+    of the spelling dictionary, of what the generation at ``path`` holds (see the module
+    docstring); ``all`` hashes them together. ``segment N bytes`` hashes the segment's files
+    as they are, for information: it is not part of ``all``."""
+    from whoosh.filedb.filestore import FileStorage
+
+    from search_index.arrays import filename
+
+    storage = FileStorage(str(path))
+    out: dict[str, str] = {}
+    with storage.open_index().reader() as reader:
+        for number, (leaf, _offset) in enumerate(reader.leaf_readers(), 1):
+            digest = hashlib.sha256()
+            _hash_segment(leaf, digest)
+            name = filename(leaf.segment(), "all")
+            if storage.file_exists(name):
+                digest.update(storage.open_file(name).read())
+            out[f"segment {number}"] = digest.hexdigest()
+            out[f"segment {number} bytes"] = _segment_bytes(storage, leaf.segment())
+    if storage.file_exists("SPELLING"):
+        out["spelling"] = hashlib.sha256(storage.open_file("SPELLING").read()).hexdigest()
+    meaning = {key: value for key, value in out.items() if not key.endswith(" bytes")}
+    out["all"] = hashlib.sha256(json.dumps(meaning, sort_keys=True).encode()).hexdigest()
+    return out
+
+
+def _segment_bytes(storage, segment) -> str:
+    """SHA-256 of the bytes of every file in the segment's compound file, by name without
+    the segment id (stricter than the meaning: the same postings pickled differently, or
+    compressed in other blocks, would differ here only)."""
+    from whoosh.filedb.compound import CompoundStorage
+
+    name = segment.make_filename(".seg")
+    if not storage.file_exists(name):
+        return "no compound file"
+    digest = hashlib.sha256()
+    compound = CompoundStorage(storage.open_file(name))
+    for inner in sorted(compound.list(), key=lambda n: n.replace(segment.segid, "")):
+        digest.update(inner.replace(segment.segid, "").encode())
+        digest.update(compound.open_file(inner).read())
+    return digest.hexdigest()
+
+
+def _hash_segment(leaf, digest) -> None:
+    """Feed one segment reader's terms, postings, stored fields, lengths and columns."""
+    put = digest.update
+    schema = leaf.schema
+    for fieldname, text in leaf.all_terms():
+        info = leaf.term_info(fieldname, text)
+        put(repr((fieldname, text, info.doc_frequency(), info.weight(), info.max_weight(),
+                  info.min_length(), info.max_length())).encode())  # fmt: skip
+        matcher = leaf.postings(fieldname, text)
+        while matcher.is_active():  # a block at a time: its ids, weights and values
+            matcher._read_ids()
+            matcher._read_weights()
+            matcher._read_values()
+            block = (
+                matcher._blocklength,
+                matcher._maxid,
+                matcher._maxweight,
+                matcher._minlength,
+                matcher._maxlength,
+                tuple(matcher._ids),
+                tuple(matcher._weights),
+                tuple(matcher._values),
+            )
+            put(repr(block).encode())
+            matcher._next_block()
+    scorable = [name for name in schema.names() if schema[name].scorable]
+    for docnum in range(leaf.doc_count_all()):
+        stored = leaf.stored_fields(docnum)
+        lengths = [leaf.doc_field_length(docnum, name) for name in scorable]
+        put(repr((sorted(stored.items()), lengths)).encode())
+    for name in schema.names():
+        if schema[name].column_type is not None and leaf.has_column(name):
+            put(repr((name, list(leaf.column_reader(name)))).encode())
+
+
+def print_fingerprint(path: str | Path) -> None:
+    started = time.perf_counter()
+    prints = fingerprint(path)
+    print(f"  fingerprint of {path} ({time.perf_counter() - started:.0f} s):")
+    for key, value in prints.items():
+        print(f"    {key}: {value}")
+
+
 # One run ----------------------------------------------------------------------------------------
 
 
@@ -322,7 +422,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true", help="keep a database already loaded")
     parser.add_argument("--search-pause", type=float, default=0.1, help="seconds between searches")
     parser.add_argument("--verbose", action="store_true", help="echo the rebuild's output")
+    parser.add_argument(
+        "--fingerprint", action="store_true", help="hash each new generation after its run"
+    )
+    parser.add_argument("--fingerprint-only", metavar="PATH", help="hash this generation, exit")
     args = parser.parse_args(argv)
+    if args.fingerprint_only:
+        print_fingerprint(args.fingerprint_only)
+        return 0
     url, index_dir = prepare(args)
     env = environment(url, index_dir)
     from search_index.schema import build_schema
@@ -335,6 +442,9 @@ def main(argv: list[str] | None = None) -> int:
     words = ["food", "debt", "advice", "housing", "carers", "mental health", "youth", "lunch"]
     for number in range(1, args.runs + 1):
         report(args, run_rebuild(args, url, index_dir, words), number)
+        if args.fingerprint:
+            store = IndexStore(index_dir, build_schema)
+            print_fingerprint(store.generation_path(store.current_generation()))
     return 0
 
 

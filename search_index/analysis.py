@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import unicodedata
+from array import array
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from whoosh.analysis import Filter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.lang import stemmer_for_language
@@ -152,12 +155,75 @@ def analyse(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
     return found
 
 
+#: Every stem ``analyse_numbered`` has met, by number, and each one's number. Numbers are
+#: per process and never reused; they only grow with the vocabulary (tens of thousands of
+#: stems for a directory).
+STEMS: list[str] = []
+_stem_numbers: dict[str, int] = {}
+
+
+_stem_lock = threading.Lock()
+
+
+def stem_number(stem: str) -> int:
+    """The number of ``stem`` in ``STEMS`` (given one the first time, under a lock: two
+    threads must never number the same stem twice)."""
+    number = _stem_numbers.get(stem)
+    if number is None:
+        with _stem_lock:
+            number = _stem_numbers.get(stem)
+            if number is None:
+                STEMS.append(stem)
+                number = _stem_numbers[stem] = len(STEMS) - 1
+    return number
+
+
+class _RawCache(dict):
+    """Raw token -> its stem number (-1 when dropped) or its spelling word ("" when none):
+    a dictionary that fills both caches on a miss, so that a text's tokens are looked up
+    with ``map`` (a C loop) rather than a Python step per word. Bounded like ``_tokens``."""
+
+    def __missing__(self, raw: str) -> Any:
+        stem, folded = _tokens.get(raw) or _token(raw)
+        number = stem_number(stem) if stem else -1
+        word = folded if stem and len(folded) >= 3 else ""
+        put_bounded(_raw_numbers, raw, number, _MAX_CACHED)
+        put_bounded(_raw_words, raw, word, _MAX_CACHED)
+        return self[raw]
+
+
+_raw_numbers = _RawCache()
+_raw_words = _RawCache()
+_kept = (-1).__ne__
+#: Text -> its stem numbers and spelling words (see ``analyse_numbered``).
+_numbered: dict[str, tuple[array, frozenset[str]]] = {}
+
+
+def analyse_numbered(text: str) -> tuple[array, frozenset[str]]:
+    """``analyse`` with each stem as its number in ``STEMS`` (an ``array("I")``, in order),
+    for the rebuild's bulk writer, which collects a whole batch of documents' stems as one
+    array and groups them with numpy instead of a dictionary step per word. The same terms
+    and spelling words as ``analyse``, from the same per-word folding and stemming, cached
+    per raw word and per text (both bounded; ``forget_texts`` empties the per-text one)."""
+    found = _numbered.get(text)
+    if found is None:
+        raws = _WORD_RE.findall(text)
+        numbers = array("I", filter(_kept, map(_raw_numbers.__getitem__, raws)))
+        words = set(map(_raw_words.__getitem__, raws))
+        words.discard("")
+        found = (numbers, frozenset(words))
+        put_bounded(_numbered, text, found, _MAX_CACHED)
+    return found
+
+
 def forget_texts() -> None:
-    """Empty the per-text cache of ``analyse``. A rebuild's worker calls it after each batch
-    of listings: most of a directory's texts (descriptions, venue names) occur once, and
-    keeping them cost a worker about 150 MB at 100,000 services for no hits; the texts that
-    repeat (need labels, synonyms, town names) are cached again within the next batch."""
+    """Empty the per-text caches of ``analyse`` and ``analyse_numbered``. A rebuild's worker
+    calls it after each batch of listings: most of a directory's texts (descriptions, venue
+    names) occur once, and keeping them cost a worker about 150 MB at 100,000 services for no
+    hits; the texts that repeat (need labels, synonyms, town names) are cached again within
+    the next batch."""
     _texts.clear()
+    _numbered.clear()
 
 
 def fold_text(text: str) -> str:

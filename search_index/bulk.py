@@ -10,6 +10,15 @@ of document numbers, weights and values, and at commit writes each term through 
 codec a block at a time (the same files, read by the same readers; the tests check a
 ``BulkWriter`` index against one written by Whoosh's writer posting for posting).
 
+The positional text field (``WeightedText``) takes most of a build's postings and time. For
+it the writer keeps no dictionary per term at all: each document adds its sections' stem
+numbers (``analysis.analyse_numbered``, cached per text) to one flat array, a few C-level
+appends per section, and every few thousand documents ``_TextPostings.collect`` groups that
+batch's words into postings with numpy (a stable sort by stem, then per stem and document:
+the summed section weights, the count and the positions). At commit the batches are put in
+term order once, and each term's encoded positions are made only as it is written; the
+arrays file is written straight from the sorted arrays.
+
 It also counts the unstemmed words of the fields that can give them (``WeightedText``) for
 the spelling dictionary: which words exist and in how many documents. The index holds stems
 only, and "Did you mean" must offer a real word ("lonely", not "loneli"), so the rebuild
@@ -23,25 +32,28 @@ from __future__ import annotations
 
 import zlib
 from array import array
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Mapping
 from operator import sub
 from pickle import dumps
 from typing import Any
 
+import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.index import Index
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
-from search_index.arrays import ArraysWriter, filename
+from search_index.analysis import STEMS, analyse_numbered
+from search_index.arrays import MAX_POSITION, ArraysWriter, filename
 from search_index.fields import (
     ONE_POSITION,
+    SECTION_GAP,
     Keyword,
     WeightedText,
     encode_positions,
-    text_terms,
 )
 
 SPELLING_FILE = "SPELLING"
@@ -52,12 +64,20 @@ COMPRESSION = 1
 COMPRESS_FROM = 256
 #: Distinct values of one keyword field whose terms ``BulkWriter`` keeps at hand.
 KEYWORD_VALUES = 4096
+#: Words of text (after stop words) a ``_TextPostings`` holds before grouping them.
+TEXT_BATCH = 1 << 18
+#: Postings whose encoded positions ``BulkWriter`` makes at once while writing.
+VALUES_AT_ONCE = 1 << 17
+#: ``ONE_POSITION`` as a numpy object array, for taking many at once.
+_ONE_POSITION = np.empty(len(ONE_POSITION), dtype=object)
+_ONE_POSITION[:] = ONE_POSITION
 
 
 class BulkWriter(SegmentWriter):
     """A ``SegmentWriter`` for adding many documents to a new segment (see the module
     docstring). Deleting, updating, field boosts and term vectors are not supported: a full
-    build has none. Memory is about 12 bytes per posting (90 postings per document)."""
+    build has none. Memory is about 12 bytes per keyword posting, and 14 per text posting
+    plus 2 per word position (about 90 postings per document, 70 of them text)."""
 
     def __init__(self, ix: Index, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
@@ -67,15 +87,30 @@ class BulkWriter(SegmentWriter):
         self._lengths: dict[str, array] = {}
         self._order = list(self.schema.names())
         self._names = frozenset(self._order)
-        #: per field, in schema order: name, field, indexed, scorable, stored, column type
-        self._fields = [
-            (name, field, field.indexed, field.scorable, field.stored, field.column_type)
-            for name, field in ((name, self.schema[name]) for name in self._order)
-        ]
         #: keyword field name -> value -> the posting lists of its terms: a directory repeats
         #: the same need, area, mode and flag strings thousands of times, so each distinct
         #: value is split and its terms looked up once (cleared at ``KEYWORD_VALUES``).
         self._keyword_values: dict[str, dict[str, list[tuple[array, array, list]]]] = {}
+        #: per field, in schema order: name, field, indexed, scorable, stored, column type,
+        #: and for a plain ``Keyword`` field (indexed only) its cache of values, else None
+        self._fields = [
+            (
+                name,
+                field,
+                field.indexed,
+                field.scorable,
+                field.stored,
+                field.column_type,
+                self._keyword_values.setdefault(name, {})
+                if type(field) is Keyword
+                and field.indexed
+                and not (field.scorable or field.stored or field.column_type)
+                else None,
+            )
+            for name, field in ((name, self.schema[name]) for name in self._order)
+        ]
+        #: ``WeightedText`` field name -> its postings (see the module docstring)
+        self._text_fields: dict[str, _TextPostings] = {}
         self.spelling: Counter[str] = Counter()
 
     def add_document(self, **fields: Any) -> None:
@@ -87,8 +122,18 @@ class BulkWriter(SegmentWriter):
         local = docnum - self.docbase
         perdoc = self.perdocwriter
         perdoc.start_doc(docnum)
-        for name, field, indexed, scorable, stored, column_type in self._fields:
-            value = fields.get(name)
+        get = fields.get
+        for name, field, indexed, scorable, stored, column_type, keywords in self._fields:
+            value = get(name)
+            if keywords is not None:  # a plain keyword field: postings only, no length
+                if value is not None:
+                    entries = keywords.get(value)
+                    if entries is None:
+                        entries = self._keyword_entries(name, field, value)
+                    for ids, weights, _values in entries:
+                        ids.append(docnum)
+                        weights.append(1.0)
+                continue
             length = 0
             if value is not None and indexed:
                 length = self._index(name, field, value, docnum)
@@ -109,11 +154,11 @@ class BulkWriter(SegmentWriter):
         """Add one field's postings; returns the field length (words) for scoring. Fields
         with a ``postings()`` method give their terms as strings: those of the analysis
         cache hash once, and each distinct term is encoded once, at the end."""
-        terms = self._postings.setdefault(name, {})
-        if type(field) is Keyword:
-            return self._keywords(name, field, value, docnum, terms)
         if type(field) is WeightedText:
-            return self._text(value, docnum, terms)
+            return self._text(name, value, docnum)
+        if type(field) is Keyword:
+            return self._keywords(name, field, value, docnum)
+        terms = self._postings.setdefault(name, {})
         fast = getattr(field, "postings", None)
         length = 0
         for text, freq, weight, encoded in fast(value) if fast else field.index(value):
@@ -130,48 +175,58 @@ class BulkWriter(SegmentWriter):
             self.spelling.update(words(value))
         return length if field.scorable else 0
 
-    def _text(self, value: Any, docnum: int, terms: dict[Any, Any]) -> int:
-        """``_index`` for the ``WeightedText`` field: its postings and spelling words from
-        one analysis of each section (``fields.text_terms``)."""
-        positions, weights, words = text_terms(value)
-        length = 0
-        single = ONE_POSITION  # most words of a listing occur once, early on
-        for stem, where in positions.items():
-            found = terms.get(stem)
-            if found is None:
-                found = terms[stem] = (array("I"), array("f"), [])
-            found[0].append(docnum)
-            found[1].append(weights[stem])
-            count = len(where)
-            if count == 1 and where[0] < len(single):
-                found[2].append(single[where[0]])
-            else:
-                found[2].append(encode_positions(where))
-            length += count
+    def _text(self, name: str, value: Any, docnum: int) -> int:
+        """``_index`` for a ``WeightedText`` field: each section's stem numbers go on the
+        field's ``_TextPostings`` with the section's document, first position and weight (the
+        positions and weights ``fields.text_terms`` gives); its spelling words are counted."""
+        text = self._text_fields.get(name)
+        if text is None:
+            text = self._text_fields[name] = _TextPostings()
+        sections = [(1.0, value)] if isinstance(value, str) else value
+        tokens, add_section = text.tokens, text.add_section
+        position = length = 0
+        words: set[str] = set()
+        for weight, section in sections:
+            numbers, spelled = analyse_numbered(section)
+            if numbers:
+                count = len(numbers)
+                tokens.extend(numbers)
+                add_section((docnum, count, position, weight))
+                position += count + SECTION_GAP
+                length += count
+                words |= spelled
         self.spelling.update(words)
+        if len(tokens) >= TEXT_BATCH:
+            text.collect()
         return length
 
-    def _keywords(
-        self, name: str, field: Keyword, value: str, docnum: int, terms: dict[Any, Any]
-    ) -> int:
+    def _keywords(self, name: str, field: Keyword, value: str, docnum: int) -> int:
         """``_index`` for a ``Keyword`` field: its terms (each once per document, weight 1,
         no value) come from the cache of distinct values."""
         cache = self._keyword_values.setdefault(name, {})
         entries = cache.get(value)
         if entries is None:
-            entries = []
-            for text, _freq, _weight, _value in field.postings(value):
-                found = terms.get(text)
-                if found is None:
-                    found = terms[text] = (array("I"), array("f"), [])
-                entries.append(found)
-            if len(cache) >= KEYWORD_VALUES:
-                cache.clear()
-            cache[value] = entries
+            entries = self._keyword_entries(name, field, value)
         for ids, weights, _values in entries:
             ids.append(docnum)
             weights.append(1.0)
         return len(entries) if field.scorable else 0
+
+    def _keyword_entries(self, name: str, field: Keyword, value: str) -> list[Any]:
+        """The posting lists of a keyword value's terms, kept in the field's cache of values
+        (emptied when it reaches ``KEYWORD_VALUES``)."""
+        terms = self._postings.setdefault(name, {})
+        entries = []
+        for text, _freq, _weight, _value in field.postings(value):
+            found = terms.get(text)
+            if found is None:
+                found = terms[text] = (array("I"), array("f"), [])
+            entries.append(found)
+        cache = self._keyword_values.setdefault(name, {})
+        if len(cache) >= KEYWORD_VALUES:
+            cache.clear()
+        cache[value] = entries
+        return entries
 
     def _merge_segments(self, mergetype: Any, optimize: Any, merge: Any) -> list[Any]:
         """Never merge other segments in: their postings would go through the pool, which
@@ -183,12 +238,16 @@ class BulkWriter(SegmentWriter):
         arrays once written, so the arrays file's copy of the text field does not come on top
         of all of them (a worker's peak memory)."""
         self.perdocwriter.close()
-        self._keyword_values.clear()
+        for cache in self._keyword_values.values():
+            cache.clear()
         writer = self.fieldwriter
-        for name in sorted(self._postings):
-            terms = self._postings[name]
+        for name in sorted({*self._postings, *self._text_fields}):
             field = self.schema[name]
             lengths = self._lengths.get(name) if field.scorable else None
+            if name in self._text_fields:
+                self._write_text(name, field, self._text_fields.pop(name), lengths)
+                continue
+            terms = self._postings[name]
             size = field.format.fixed_value_size()
             arrays = ArraysWriter() if field.format.supports("positions") else None
             decoded: dict[bytes, list[int]] = {}
@@ -212,6 +271,267 @@ class BulkWriter(SegmentWriter):
             del arrays, decoded
         writer.close()
 
+    def _write_text(
+        self, name: str, field: Any, text: _TextPostings, lengths: array | None
+    ) -> None:
+        """Write a ``WeightedText`` field's terms in order, and its arrays file, from the
+        field's sorted postings; each term's encoded positions are made as it is written."""
+        writer = self.fieldwriter
+        texts, starts, docs, weights, counts, positions, firsts = text.sorted()
+        field_lengths = None if lengths is None else np.frombuffer(lengths, np.uint32)
+        writer.start_field(name, field)
+        prefix = pack_ushort(writer._fieldid)
+        size = field.format.fixed_value_size()
+        postfile, tindex, docbase = writer._postfile, writer._tindex, self.docbase
+        bounds = starts.tolist()
+        window: list[bytes] = []
+        window_first = window_last = 0
+        for number, term in enumerate(texts):
+            first, last = bounds[number], bounds[number + 1]
+            if last > window_last:  # the encoded positions of the next terms, in one go
+                ahead = bisect_left(bounds, first + VALUES_AT_ONCE, number + 1)
+                window_first, window_last = first, max(last, bounds[min(ahead, len(texts))])
+                window = _position_values(
+                    counts[window_first:window_last], firsts[window_first:window_last], positions
+                )
+            ids = docs[first:last]
+            sizes = None
+            if field_lengths is not None:
+                sizes = field_lengths[ids - docbase if docbase else ids].tolist()
+            info = _write_term(
+                postfile,
+                ids.tolist(),
+                weights[first:last].tolist(),
+                window[first - window_first : last - window_first],
+                lengths,
+                docbase,
+                size,
+                sizes,
+            )
+            tindex.add(prefix + term.encode("utf-8"), info.to_bytes())
+        writer.finish_field()
+        arrays = ArraysWriter()
+        if len(counts) and int(counts.max()) > MAX_POSITION:  # a text of 65,536 words or more
+            for number, term in enumerate(texts):  # let ArraysWriter clamp them, term by term
+                first, last = bounds[number], bounds[number + 1]
+                places = [
+                    positions[int(firsts[i]) : int(firsts[i]) + int(counts[i])].tolist()
+                    for i in range(first, last)
+                ]
+                arrays.add(term, docs[first:last], weights[first:last], places)
+        else:
+            arrays.texts = [term.encode("utf-8") for term in texts]
+            arrays.starts = starts.astype(np.uint64)  # type: ignore[assignment]
+            ends = np.append(firsts[starts[:-1]], len(positions))
+            arrays.position_starts = ends.astype(np.uint64)  # type: ignore[assignment]
+            arrays.ids, arrays.weights = docs, weights  # type: ignore[assignment]
+            arrays.counts = counts.astype(np.uint16, copy=False)  # type: ignore[assignment]
+            if positions.dtype != np.uint16:
+                positions = np.minimum(positions, MAX_POSITION).astype(np.uint16)
+            arrays.positions = positions  # type: ignore[assignment]
+        arrays.write(self.storage, filename(self.newsegment, name))
+
+
+class _TextPostings:
+    """A ``WeightedText`` field's postings in a bulk-written segment, as numpy arrays.
+
+    ``BulkWriter._text`` appends each document's stem numbers to ``tokens`` and, per section,
+    (document number, word count, first position, weight) to ``sections``. ``collect`` turns
+    those into a batch of postings: per stem and document, in that order, the summed weight,
+    the number of positions and the positions. ``sorted`` puts every batch's postings in term
+    order. Memory: 14 bytes per posting and 2 per position (counts and positions take 4 bytes
+    in a batch that has one above 65,535)."""
+
+    def __init__(self) -> None:
+        self.tokens = array("I")
+        self.sections: list[tuple[int, int, int, float]] = []
+        self.add_section = self.sections.append
+        #: Per batch, per posting: its stem number, document, weight and position count;
+        #: and the batch's positions, posting after posting.
+        self.numbers: list[np.ndarray] = []
+        self.docs: list[np.ndarray] = []
+        self.weights: list[np.ndarray] = []
+        self.counts: list[np.ndarray] = []
+        self.positions: list[np.ndarray] = []
+
+    def collect(self) -> None:
+        """Group the pending words into postings (a batch) and empty them."""
+        if not self.tokens:
+            return
+        numbers = np.frombuffer(self.tokens, np.uint32)
+        docs, counts, starts, weights = (
+            np.array(column) for column in zip(*self.sections, strict=True)
+        )
+        total = len(numbers)
+        # Each word's document, section weight and position (the section's first position
+        # plus its place in the section), in the order the words came: by document, then
+        # position.
+        begins = np.cumsum(counts) - counts
+        docs = np.repeat(docs.astype(np.uint32), counts)
+        weights = np.repeat(weights.astype(np.float64), counts)
+        positions = np.arange(total, dtype=np.int64) + np.repeat(starts - begins, counts)
+        order = np.argsort(numbers, kind="stable")  # by stem, keeping document and position
+        numbers, docs, weights, positions = (
+            numbers[order],
+            docs[order],
+            weights[order],
+            positions[order],
+        )
+        del order
+        new = np.empty(total, dtype=bool)
+        new[0] = True
+        np.not_equal(numbers[1:], numbers[:-1], out=new[1:])
+        new[1:] |= docs[1:] != docs[:-1]
+        heads = np.flatnonzero(new)
+        counts = np.diff(heads, append=total)
+        self.numbers.append(numbers[heads])
+        self.docs.append(docs[heads])
+        # summed in order as float64, then float32 like array("f") (exact anyway: the section
+        # weights are halves and small whole numbers)
+        self.weights.append(np.add.reduceat(weights, heads).astype(np.float32))
+        self.counts.append(counts.astype(_small(counts)))
+        self.positions.append(positions.astype(_small(positions)))
+        self.tokens = array("I")
+        self.sections.clear()
+
+    def sorted(self) -> tuple[list[str], *tuple[np.ndarray, ...]]:
+        """Every posting in (term, document) order: the terms (sorted); where each term's
+        postings start, and the end; per posting its document, weight, position count and
+        where its positions start; and the positions. The batches are let go of one
+        column at a time (a worker's peak memory is here)."""
+        self.collect()
+        numbers = _joined(self.numbers, np.uint32)
+        used = np.unique(numbers)
+        texts = [STEMS[n] for n in used.tolist()]
+        by_text = np.array(sorted(range(len(texts)), key=texts.__getitem__), dtype=np.int64)
+        texts = [texts[i] for i in by_text.tolist()]
+        rank = np.zeros(int(used[-1]) + 1 if len(used) else 1, dtype=np.uint32)
+        rank[used[by_text]] = np.arange(len(used), dtype=np.uint32)
+        keys = rank[numbers]
+        del numbers, rank, used, by_text
+        # batches are in document order, so a stable sort keeps each term's documents in order
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        heads = np.ones(len(keys), dtype=bool)
+        np.not_equal(keys[1:], keys[:-1], out=heads[1:])
+        starts = np.append(np.flatnonzero(heads), len(keys))
+        del keys, heads
+        docs = _joined(self.docs, np.uint32)[order]
+        weights = _joined(self.weights, np.float32)[order]
+        counts = _joined(self.counts, np.uint16)
+        if int(counts.sum(dtype=np.uint64)) >= 2**32:
+            raise ValueError("BulkWriter: more than 4,294,967,295 word positions in one field")
+        # Where each posting's positions are in the batches (one after the other), and where
+        # they go once the postings are in term order.
+        old_firsts = np.cumsum(counts, dtype=np.uint32)
+        old_firsts -= counts
+        counts, old_firsts = counts[order], old_firsts[order]
+        del order
+        firsts = np.cumsum(counts, dtype=np.uint32)
+        firsts -= counts
+        flat = _joined(self.positions, np.uint16)
+        positions = np.empty_like(flat)
+        step = 1 << 18
+        for first in range(0, len(counts), step):  # a piece at a time, to bound the memory
+            last = min(len(counts), first + step)
+            source = np.repeat(
+                old_firsts[first:last].astype(np.int64) - firsts[first:last], counts[first:last]
+            )
+            target = int(firsts[first])
+            source += np.arange(target, target + len(source), dtype=np.int64)
+            positions[target : target + len(source)] = flat[source]
+        return texts, starts, docs, weights, counts, positions, firsts
+
+
+def _small(values: np.ndarray) -> type:
+    """uint16 when every value fits, else uint32."""
+    return np.uint16 if not len(values) or int(values.max()) <= 0xFFFF else np.uint32
+
+
+def _joined(batches: list[np.ndarray], dtype: Any) -> np.ndarray:
+    """The batches as one array (of at least ``dtype``), letting go of them."""
+    joined = np.concatenate(batches) if batches else np.zeros(0, dtype)
+    batches.clear()
+    return joined.astype(np.promote_types(joined.dtype, dtype), copy=False)
+
+
+def _position_values(counts: np.ndarray, firsts: np.ndarray, positions: np.ndarray) -> list[bytes]:
+    """Each posting's encoded positions (``fields.encode_positions``): one position below
+    1,024 from the table, the others encoded together (``_encode_positions``)."""
+    heads = positions[firsts]
+    single = (counts == 1) & (heads < len(ONE_POSITION))
+    values = _ONE_POSITION[np.where(single, heads, 0)].tolist()
+    others = np.flatnonzero(~single)
+    if len(others):
+        encoded = _encode_positions(counts[others], firsts[others], positions)
+        for i, value in zip(others.tolist(), encoded, strict=True):
+            values[i] = value
+    return values
+
+
+#: ``pickle.dumps(list, 2)`` of a list of small whole numbers: the protocol and an empty list
+#: put in the memo; then each number as BININT1 (``K``, one byte), BININT2 (``M``, two) or
+#: BININT (``J``, four, signed), little-endian; one number is followed by APPEND (``a``),
+#: several are between MARK (``(``) and APPENDS (``e``), in batches of 1,000; then STOP.
+_PICKLE_LIST = b"\x80\x02]q\x00"
+_PICKLE_BATCH = 1000
+
+
+def _encode_positions(counts: np.ndarray, firsts: np.ndarray, positions: np.ndarray) -> list[bytes]:
+    """``fields.encode_positions`` of many postings at once: for each, its position count
+    (4 bytes, big-endian) and the pickled list of its position deltas, written with numpy
+    into one buffer and cut (lists of more than 1,000 positions, which pickle in several
+    batches, go through ``encode_positions``)."""
+    count = counts.astype(np.int64)
+    starts = np.cumsum(count) - count
+    total = int(count.sum())
+    where = np.repeat(firsts.astype(np.int64) - starts, count)
+    where += np.arange(total, dtype=np.int64)
+    place = positions[where].astype(np.int64)
+    del where
+    deltas = place.copy()
+    deltas[1:] -= place[:-1]
+    deltas[starts] = place[starts]  # each list starts from 0
+    del place
+    if total and int(deltas.max()) >= 2**31:
+        raise ValueError("BulkWriter: a word position of 2**31 or more")
+    size = np.where(deltas < 0x100, 2, np.where(deltas < 0x10000, 3, 5))
+    multi = (count > 1).astype(np.int64)
+    inner = np.cumsum(size) - size  # each number's offset after the first of its posting
+    inner -= np.repeat(inner[starts], count)
+    head = 4 + len(_PICKLE_LIST)
+    length = head + multi + np.add.reduceat(size, starts) + 2 if total else count
+    ends = np.cumsum(length)
+    begins = ends - length
+    out = np.zeros(int(ends[-1]) if len(ends) else 0, dtype=np.uint8)
+    for byte in range(4):
+        out[begins + byte] = (count >> (8 * (3 - byte))) & 0xFF
+    for byte, code in enumerate(_PICKLE_LIST):
+        out[begins + 4 + byte] = code
+    out[begins[multi == 1] + head] = ord("(")
+    at = np.repeat(begins + head + multi, count) + inner
+    out[at] = np.where(size == 2, ord("K"), np.where(size == 3, ord("M"), ord("J")))
+    out[at + 1] = deltas & 0xFF
+    wide = size > 2
+    out[at[wide] + 2] = (deltas[wide] >> 8) & 0xFF
+    wide = size > 3
+    out[at[wide] + 3] = (deltas[wide] >> 16) & 0xFF
+    out[at[wide] + 4] = (deltas[wide] >> 24) & 0xFF
+    out[ends - 2] = np.where(multi == 1, ord("e"), ord("a"))
+    out[ends - 1] = ord(".")
+    blob = out.tobytes()
+    # Equal values as one object, as ``encode_positions``'s cache gives them: pickle writes
+    # an object it has already written in a block as a two-byte reference.
+    same: dict[bytes, bytes] = {}
+    values = [
+        same.setdefault(value, value)
+        for value in [blob[a:b] for a, b in zip(begins.tolist(), ends.tolist(), strict=True)]
+    ]
+    for i in np.flatnonzero(count > _PICKLE_BATCH).tolist():
+        first = int(firsts[i])
+        values[i] = encode_positions(positions[first : first + int(count[i])].tolist())
+    return values
+
 
 def _write_term(
     postfile: Any,
@@ -221,12 +541,14 @@ def _write_term(
     lengths: array | None,
     docbase: int,
     value_size: int | None,
+    sizes_: list[int] | None = None,
 ) -> W3TermInfo:
     """One term's posting list in Whoosh's W3 format: a header, then blocks of up to
     ``BLOCK`` postings, each a pickled ``(id deltas, weights, values)`` tuple after a small
     pickled info tuple (count, last id, top weight, compression, shortest and longest field
     length). What ``W3PostingsWriter`` writes posting by posting, except that blocks too
-    small to gain from it are not compressed (the reader checks the flag)."""
+    small to gain from it are not compressed (the reader checks the flag). ``sizes_``, when
+    given, is each posting's document field length (else read from ``lengths``)."""
     info = W3TermInfo()
     start = postfile.tell()
     postfile.write(WHOOSH3_HEADER_MAGIC)
@@ -259,7 +581,10 @@ def _write_term(
             data = zlib.compress(data, compression)
         shortest = longest = None
         if lengths is not None:
-            sizes = [lengths[docnum - docbase] for docnum in block]
+            if sizes_ is None:
+                sizes = [lengths[docnum - docbase] for docnum in block]
+            else:
+                sizes = sizes_[first:last]
             shortest, longest = min(sizes), max(sizes)
             info._minlength = (
                 shortest if info._minlength is None else min(info._minlength, shortest)

@@ -63,7 +63,9 @@ def _as_bytes(postings: list[Posting]) -> list[Posting]:
 def text_terms(value: Any) -> tuple[dict[str, list[int]], dict[str, float], set[str]]:
     """Each stem of a ``WeightedText`` value with its positions and summed section weights,
     and the value's spelling words: what ``WeightedText.postings`` and ``spelling_words``
-    give, in one pass (the bulk writer needs both for every document)."""
+    give, in one pass. Whoosh's writer (same-request updates) indexes through it; the
+    rebuild's bulk writer collects the same postings its own way, with numpy
+    (``bulk._TextPostings``), and its tests check the two agree."""
     positions: dict[str, list[int]] = {}
     weights: dict[str, float] = {}
     words: set[str] = set()
