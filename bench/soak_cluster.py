@@ -104,6 +104,13 @@ class Postgres:
             cursor = conn.execute(statement)
             return cursor.fetchall() if cursor.description else []
 
+    def postmaster(self) -> int | None:
+        """The running postmaster's pid (it changes when the cluster restarts)."""
+        try:
+            return int((self.data / "postmaster.pid").read_text().split("\n", 1)[0])
+        except (OSError, ValueError):
+            return None
+
     def has_database(self, name: str) -> bool:
         return bool(self.sql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'"))
 
@@ -259,7 +266,9 @@ def app_env(workdir: Path, pg: Postgres, redis: Redis, port: int, index: Path) -
     """The environment of every app process of the soak (gunicorn, flask commands, writer).
 
     Rate limits stay on (in Redis, so that Redis going away is exercised) but high enough
-    that the load client, one address, is never refused."""
+    that the load client, one address, is never refused. ``SERVER_TIMING`` is on, so each
+    answer says whether it came from the page cache and the worker CPU it cost; the shared
+    page folder is the soak's own (:func:`page_folder`), removed at the end."""
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_"))},
         "DATABASE_URL": pg.url(),
@@ -272,7 +281,15 @@ def app_env(workdir: Path, pg: Postgres, redis: Redis, port: int, index: Path) -
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "LOG_FORMAT": "json",
         "PYTHONUNBUFFERED": "1",
+        "SERVER_TIMING": "1",
+        "PAGE_CACHE_DIR": str(page_folder(port)),
     }
+
+
+def page_folder(port: int) -> Path:
+    """The page cache's shared folder for the soak on ``port``: on memory, like the default."""
+    base = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path("/tmp")
+    return base / f"soak-pages-{port}"
 
 
 def flask(env: dict[str, str], *args: str, **kwargs) -> subprocess.Popen:
@@ -286,3 +303,128 @@ def flask(env: dict[str, str], *args: str, **kwargs) -> subprocess.Popen:
         text=True,
         **kwargs,
     )
+
+
+#: Clock ticks a second, the unit of /proc's CPU times; bytes a page, of its memory sizes.
+TICKS = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+#: The groups :class:`CpuSampler` splits the machine's CPU into.
+CPU_GROUPS = ("site", "postgres", "jobs", "writer", "client", "redis", "other")
+
+
+def machine_busy() -> float:
+    """Seconds of CPU the whole machine has spent busy since boot (all cores)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / TICKS
+
+
+class CpuSampler:
+    """Where the machine's CPU goes, sampled every ``every`` seconds from /proc: ``site``
+    (gunicorn's master and workers: requests, the updater thread, warming), ``postgres`` (the
+    soak's cluster), ``jobs`` (imports and rebuilds: the soak's other children and their
+    build workers), ``writer`` (soak_writer.py and its prober), ``client`` (the load client
+    and soak.py's samplers), ``redis``, and ``other``: the rest of the machine (other
+    sessions' jobs). ``roots()`` gives the pids heading the groups as the run goes on (the
+    postmaster changes when PostgreSQL restarts). A process that ends loses at most its
+    last ``every`` seconds."""
+
+    def __init__(self, roots, every: float = 1.0) -> None:
+        self.roots = roots
+        self.every = every
+        self.me = os.getpid()
+        self.samples: list[tuple[float, dict[str, float]]] = []
+        #: (time, (resident MB, of which anonymous: the heap) of each gunicorn worker): a
+        #: worker that only grows is a leak.
+        self.worker_mb: list[tuple[float, list[tuple[int, int]]]] = []
+        self._last: dict[int, float] = {}
+        self._total = dict.fromkeys(CPU_GROUPS, 0.0)
+        self._busy = machine_busy()
+
+    def _group(self, pid: int, parents: dict[int, int], roots: dict[int, str]) -> str | None:
+        seen = 0
+        while pid in parents and seen < 50:
+            if pid in roots:
+                return roots[pid]
+            parent = parents[pid]
+            if parent == self.me:  # a child of soak.py heading no group
+                return "client" if "spawn_main" in _cmdline(pid) else "jobs"
+            pid, seen = parent, seen + 1
+        return None
+
+    def sample(self) -> None:
+        parents: dict[int, int] = {}
+        cpu: dict[int, float] = {}
+        rss: dict[int, int] = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            fields = _stat(entry.name)
+            if fields is None:
+                continue
+            pid = int(entry.name)
+            parents[pid] = int(fields[1])
+            cpu[pid] = (int(fields[11]) + int(fields[12])) / TICKS
+            rss[pid] = int(fields[21]) * PAGE
+        roots = {self.me: "client", **self.roots()}
+        first = not self.samples
+        ours = 0.0
+        site_rss = []
+        for pid, seconds in cpu.items():
+            group = self._group(pid, parents, roots)
+            if group is None:
+                continue
+            if group == "site" and pid not in roots:  # a worker, not the master
+                site_rss.append((rss[pid], _anon(pid)))
+            spent = seconds - self._last.get(pid, seconds if first else 0.0)
+            self._total[group] += spent
+            ours += spent
+        self._last = cpu
+        busy = machine_busy()
+        self._total["other"] += max(0.0, busy - self._busy - ours)
+        self._busy = busy
+        self.samples.append((time.time(), dict(self._total)))
+        self.worker_mb.append(
+            (time.time(), [(round(a / 2**20), round(b / 2**20)) for a, b in sorted(site_rss)])
+        )
+
+    def run(self, stop) -> None:
+        """Sample until the event ``stop`` is set."""
+        self.sample()
+        while not stop.wait(self.every):
+            try:
+                self.sample()
+            except OSError:
+                continue
+
+    def workers_mb(self, when: float) -> list[tuple[int, int]]:
+        """(Resident MB, anonymous MB) of each gunicorn worker at the last sample before
+        ``when``."""
+        before = [mb for t, mb in self.worker_mb if t <= when]
+        return before[-1] if before else []
+
+    def cores(self, began: float, ended: float) -> dict[str, float]:
+        """Each group's average cores in use between ``began`` and ``ended``."""
+        inside = [s for s in self.samples if began <= s[0] <= ended]
+        if len(inside) < 2:
+            return dict.fromkeys(CPU_GROUPS, float("nan"))
+        (t0, a), (t1, b) = inside[0], inside[-1]
+        return {group: (b[group] - a[group]) / (t1 - t0) for group in CPU_GROUPS}
+
+
+def _anon(pid: int) -> int:
+    """Bytes of anonymous resident memory (the heap, not mapped files) of ``pid``."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""

@@ -12,6 +12,12 @@ A request more than ``max_lag`` seconds late when a thread is free to send it is
 recorded as skipped (like k6's dropped iterations): otherwise, once a fault has halved the
 capacity, the backlog grows without end and the rest of the run measures the queue, not the
 site.
+
+Each record also says how late the request was *sent* (above a few milliseconds only when
+every thread was busy: the client's backlog), and, from the ``Server-Timing`` header the soak
+turns on, whether the page came from the page cache and the worker CPU it cost. The output
+also carries the client's own CPU time and the most requests it had in flight, so a backlog
+can be put down to the site or to the client.
 """
 
 from __future__ import annotations
@@ -70,19 +76,40 @@ def url_mix(data: dict, service_paths: list[str], seed: int, count: int) -> list
 
 def get(port: int, path: str, timeout: float = 30.0) -> tuple[int, bytes]:
     """One GET on a new connection: (status, body), or (negative code, b"") with no answer."""
+    status, body, _timing = get_timed(port, path, timeout)
+    return status, body
+
+
+def server_timing(header: str | None) -> tuple[int | None, float | None]:
+    """(1 if served from the page cache else 0, the request's worker CPU in ms) from a
+    ``Server-Timing`` header (directory/public/timing.py); (None, None) without one."""
+    if not header:
+        return None, None
+    parts = {}
+    for part in header.split(","):
+        name, _, value = part.strip().partition(";dur=")
+        try:
+            parts[name] = float(value)
+        except ValueError:
+            continue
+    return int("cached" in parts), parts.get("app")
+
+
+def get_timed(port: int, path: str, timeout: float = 30.0) -> tuple[int, bytes, str | None]:
+    """:func:`get`, with the response's ``Server-Timing`` header (None without one)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         conn.request("GET", path, headers={"Connection": "close"})
         response = conn.getresponse()
-        return response.status, response.read()
+        return response.status, response.read(), response.getheader("Server-Timing")
     except (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected):
-        return ERROR_CODES["reset"], b""
+        return ERROR_CODES["reset"], b"", None
     except TimeoutError:
-        return ERROR_CODES["timeout"], b""
+        return ERROR_CODES["timeout"], b"", None
     except ConnectionRefusedError:
-        return ERROR_CODES["refused"], b""
+        return ERROR_CODES["refused"], b"", None
     except OSError:
-        return ERROR_CODES["other"], b""
+        return ERROR_CODES["other"], b"", None
     finally:
         conn.close()
 
@@ -97,13 +124,17 @@ def run(
     max_lag: float = 10.0,
 ) -> None:
     """Send ``mix`` round and round for ``seconds``: paced at ``rate`` per second (open loop),
-    or as fast as ``threads`` connections go when ``rate`` is None (closed loop). Writes one
-    record per request to ``out`` as JSON: [due (epoch s), kind, status, latency ms]."""
-    records: list[tuple[float, str, int, float]] = []
+    or as fast as ``threads`` connections go when ``rate`` is None (closed loop). Writes to
+    ``out`` as JSON: ``records``, one per request, [due (epoch s), kind, status, latency ms,
+    sent late ms, from the page cache (1, 0 or None), worker CPU ms or None]; ``start`` (epoch
+    s), ``client_cpu_s`` (this process's CPU time), ``wall_s`` and ``in_flight_max``."""
+    records: list[tuple] = []
     lock = threading.Lock()
     counter = itertools.count()
+    in_flight = [0, 0]  # now, most
     start = time.time() + 0.2
     end = start + seconds
+    cpu_before = time.process_time()
 
     def worker() -> None:
         while True:
@@ -116,21 +147,50 @@ def run(
             if delay > 0:
                 time.sleep(delay)
             kind, path = mix[i % len(mix)]
-            if rate and time.time() - due > max_lag:
+            sent = time.time()
+            if rate and sent - due > max_lag:
                 with lock:
-                    records.append((round(due, 3), kind, ERROR_CODES["skipped"], 0.0))
+                    late = round((sent - due) * 1000, 1)
+                    records.append(
+                        (round(due, 3), kind, ERROR_CODES["skipped"], 0.0, late, None, None)
+                    )
                 continue
-            status, _body = get(port, path)
-            latency = (time.time() - due) * 1000
             with lock:
-                records.append((round(due, 3), kind, status, round(latency, 1)))
+                in_flight[0] += 1
+                in_flight[1] = max(in_flight)
+            status, _body, timing = get_timed(port, path)
+            latency = (time.time() - due) * 1000
+            cached, cpu = server_timing(timing)
+            with lock:
+                in_flight[0] -= 1
+                records.append(
+                    (
+                        round(due, 3),
+                        kind,
+                        status,
+                        round(latency, 1),
+                        round(max(0.0, sent - due) * 1000, 1),
+                        cached,
+                        None if cpu is None else round(cpu, 2),
+                    )
+                )
 
     pool = [threading.Thread(target=worker, daemon=True) for _ in range(threads)]
     for t in pool:
         t.start()
     for t in pool:
         t.join()
-    Path(out).write_text(json.dumps(records))
+    Path(out).write_text(
+        json.dumps(
+            {
+                "records": records,
+                "start": start,
+                "client_cpu_s": round(time.process_time() - cpu_before, 2),
+                "wall_s": round(time.time() - start, 2),
+                "in_flight_max": in_flight[1],
+            }
+        )
+    )
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -141,16 +201,24 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def summary(records: list[list]) -> dict:
-    """Counts by status class and latency percentiles of ``records``."""
+    """Counts by status class, latency percentiles, how late requests were sent (the client's
+    backlog), and the page cache's share and worker CPU per request where the site said."""
     statuses: dict[int, int] = {}
     for record in records:
         statuses[record[2]] = statuses.get(record[2], 0) + 1
-    answered = [r[3] for r in records if r[2] > 0]
+    answered = [r for r in records if r[2] > 0]
+    latencies = [r[3] for r in answered]
+    late = [r[4] for r in records if len(r) > 4]
+    timed = [r for r in answered if len(r) > 6 and r[6] is not None]
     return {
         "requests": len(records),
         "statuses": statuses,
-        "p50": percentile(answered, 0.50),
-        "p95": percentile(answered, 0.95),
-        "p99": percentile(answered, 0.99),
-        "max": max(answered, default=float("nan")),
+        "p50": percentile(latencies, 0.50),
+        "p95": percentile(latencies, 0.95),
+        "p99": percentile(latencies, 0.99),
+        "max": max(latencies, default=float("nan")),
+        "sent_late_max_ms": max(late, default=0.0),
+        "sent_over_1s_late": sum(1 for v in late if v > 1000),
+        "cached_share": (sum(r[5] for r in timed) / len(timed)) if timed else float("nan"),
+        "cpu_ms": (sum(r[6] for r in timed) / len(timed)) if timed else float("nan"),
     }

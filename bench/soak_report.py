@@ -1,5 +1,6 @@
 """The soak's end: checks (nothing lost, nothing stale, every process in step, the logs) and
-the printed report, per fault window."""
+the printed report: per fault window, per stretch of time, and each backlog of the client
+with what was running when it began. Also the capacity's figures (:func:`capacity_facts`)."""
 
 from __future__ import annotations
 
@@ -159,6 +160,47 @@ def verify(args, pg, index: Path, importer, edits_path: Path, gunicorn, events, 
     }
 
 
+def capacity_facts(args, closed: dict, window, writer_log: Path, import_span, load) -> dict:
+    """What the closed loop found: answered requests a second over the window, and how many
+    edits and how much import ran meanwhile (``import_span``: (start, end or None while it
+    still runs)), with the rate while the import ran and outside it."""
+    records = closed["records"]
+    facts = summary(records)
+    began, ended = window
+    edits = 0
+    for line in writer_log.read_text().splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:  # a line being written
+            continue
+        edits += "token" in record and began <= record["committed"] <= ended
+    ok = [r for r in records if 200 <= r[2] < 400]
+    import_start = max(began, import_span[0])
+    import_end = min(ended, import_span[1] or ended)
+    during = [r for r in ok if import_start <= answered_at(r) <= import_end]
+    inside = max(0.0, import_end - import_start)
+    outside = args.capacity_seconds - inside
+    return {
+        "answered_per_s": len(ok) / args.capacity_seconds,
+        "seconds": args.capacity_seconds,
+        "connections": args.threads_capacity,
+        "statuses": facts["statuses"],
+        "p50_ms": facts["p50"],
+        "p95_ms": facts["p95"],
+        "cached_share": facts["cached_share"],
+        "cpu_ms": facts["cpu_ms"],
+        "edits": edits,
+        "edits_per_s": edits / args.capacity_seconds,
+        "imports": 1,
+        "import_s": inside,
+        "import_note": "" if import_span[1] else ", still running at the end",
+        "during_import_per_s": len(during) / inside if inside else float("nan"),
+        "outside_import_per_s": (len(ok) - len(during)) / outside if outside else float("nan"),
+        "client_cpu_s": closed["client_cpu_s"],
+        "load": load,
+    }
+
+
 def answered_at(record: list) -> float:
     """When the site answered (due time plus latency): a fault's effect shows in the requests
     it answered during the fault, however late they were sent."""
@@ -173,12 +215,23 @@ def _windows(events: list[dict]) -> list[tuple[str, float, float]]:
     return out
 
 
-def _row(name: str, records: list, seen: list[float]) -> str:
+def _counts(records: list) -> tuple[dict, int, int, int]:
+    """(facts, answered 2xx/3xx, no answer, skipped)."""
     facts = summary(records)
     codes = facts["statuses"]
     skipped = codes.get(ERROR_CODES["skipped"], 0)
     none = sum(n for c, n in codes.items() if c < 0) - skipped
     ok = sum(n for c, n in codes.items() if 200 <= c < 400)
+    return facts, ok, none, skipped
+
+
+def _pct(share: float) -> str:
+    return "-" if share != share else f"{share:.0%}"
+
+
+def _row(name: str, records: list, seen: list[float]) -> str:
+    facts, ok, none, skipped = _counts(records)
+    codes = facts["statuses"]
     four = sum(n for c, n in codes.items() if 400 <= c < 500)
     c500, c503 = codes.get(500, 0), codes.get(503, 0)
     other = sum(n for c, n in codes.items() if c >= 500) - c500 - c503
@@ -186,25 +239,116 @@ def _row(name: str, records: list, seen: list[float]) -> str:
     return (
         f"{name:17} {facts['requests']:7} {ok:7} {four:4} {c500:4} {c503:4} {other:4} "
         f"{none:5} {skipped:5} {facts['p50']:7.0f} {facts['p95']:7.0f} {facts['p99']:7.0f} "
-        f"{avg:>5}"
+        f"{facts['sent_late_max_ms'] / 1000:6.1f} {_pct(facts['cached_share']):>6} "
+        f"{facts['cpu_ms']:6.1f} {avg:>5}"
     )
 
 
-def report(args, capacity, rate, records, events, loads, checks, run_dir: Path) -> int:
+def _running(events: list[dict], began: float, ended: float) -> str:
+    """Names of the faults and imports that ran at some time in [began, ended]."""
+    names = [e["name"] for e in events if e["start"] <= ended and e["end"] >= began]
+    return ",".join(dict.fromkeys(names))
+
+
+def timeline(
+    records: list, events: list[dict], loads, cpu, start: float, step: float
+) -> list[dict]:
+    """Per ``step`` seconds of due time: what was due, answered, skipped; how late requests
+    were sent; latency; the page cache's share; the worker CPU of the answers (in cores: how
+    much of the machine the site's requests got); the cores each group of processes used
+    (soak_cluster.CpuSampler); the load average; what faults and imports ran."""
+    rows = []
+    end = max((r[0] for r in records), default=start)
+    t = start
+    while t <= end:
+        inside = [r for r in records if t <= r[0] < t + step]
+        facts, ok, none, skipped = _counts(inside)
+        spent = sum(r[6] for r in inside if r[2] > 0 and r[6] is not None)
+        seen = [v for w, v in loads if t <= w < t + step]
+        rows.append(
+            {
+                "at_s": round(t - start),
+                "due": len(inside),
+                "answered": ok,
+                "no_answer": none,
+                "skipped": skipped,
+                "sent_late_max_s": facts["sent_late_max_ms"] / 1000,
+                "p50_ms": facts["p50"],
+                "p95_ms": facts["p95"],
+                "cached_share": facts["cached_share"],
+                "request_cores": spent / 1000 / step,
+                "cores": cpu.cores(t, t + step),
+                "workers_mb": cpu.workers_mb(t + step),
+                "load": statistics.mean(seen) if seen else float("nan"),
+                "running": _running(events, t, t + step),
+            }
+        )
+        t += step
+    return rows
+
+
+def backlogs(
+    records: list, events: list[dict], cpu, start: float, late_s: float = 1.0
+) -> list[dict]:
+    """Stretches in which requests were sent over ``late_s`` late (every client thread busy)
+    or skipped, with what was running in the 15 s before each began and during it, the
+    cores each group used meanwhile, and the site's response time (from sending to the
+    answer: with every client thread busy, about threads / rate when the site is the
+    bottleneck, and far less when the client is)."""
+    late = sorted(
+        (r for r in records if r[4] > late_s * 1000 or r[2] == ERROR_CODES["skipped"]),
+        key=lambda r: r[0],
+    )
+    out: list[dict] = []
+    for record in late:
+        if out and record[0] - out[-1]["last"] < 2.0:
+            episode = out[-1]
+        else:
+            episode = {"first": record[0], "last": record[0], "late": 0, "skipped": 0, "max": 0}
+            out.append(episode)
+        episode["last"] = record[0]
+        episode["late"] += 1
+        episode["skipped"] += record[2] == ERROR_CODES["skipped"]
+        episode["max"] = max(episode["max"], record[4] / 1000)
+    rows = []
+    for e in out:
+        inside = [r for r in records if e["first"] <= r[0] <= e["last"] and r[2] > 0]
+        rows.append(
+            {
+                "from_s": round(e["first"] - start, 1),
+                "to_s": round(e["last"] - start, 1),
+                "sent_late": e["late"],
+                "skipped": e["skipped"],
+                "sent_late_max_s": round(e["max"], 1),
+                "response_p50_ms": percentile([r[3] - r[4] for r in inside], 0.5),
+                "cores": cpu.cores(e["first"] - 5, e["last"] + 5),
+                "running": _running(events, e["first"] - 15, e["last"]),
+            }
+        )
+    return rows
+
+
+def report(args, cap, rate, soak, events, loads, cpu, checks, run_dir: Path, start: float) -> int:
+    records = soak["records"]
     windows = _windows(events)
+    quiet = cap.get("quiet")
     print(
-        f"\n== soak: {args.minutes:g} min at {rate:.0f} requests/s ({args.load:.0%} of "
-        f"{capacity:.0f}), {args.size:,} services, {args.workers} gunicorn workers =="
+        f"\n== soak: {args.minutes:g} min at {rate:.1f} requests/s ({args.load:.0%} of "
+        f"{cap['answered_per_s']:.1f}, measured with {cap['edits']} edits and an import "
+        f"running"
+        + (f"; {quiet['answered_per_s']:.1f} without them" if quiet else "")
+        + f"), {args.size:,} services, {args.workers} gunicorn workers =="
     )
     print(
         f"{'window':17} {'requests':>7} {'2xx/3xx':>7} {'4xx':>4} {'500':>4} {'503':>4} "
-        f"{'5xx':>4} {'noans':>5} {'skip':>5} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'load':>5}"
+        f"{'5xx':>4} {'noans':>5} {'skip':>5} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
+        f"{'late s':>6} {'cache':>6} {'cpu ms':>6} {'load':>5}"
     )
     faulty = set()
-    for name, start, end in windows:
-        inside = [r for r in records if start <= answered_at(r) <= end]
+    for name, begin, end in windows:
+        inside = [r for r in records if begin <= answered_at(r) <= end]
         faulty.update(id(r) for r in inside)
-        print(_row(name, inside, [v for t, v in loads if start <= t <= end]))
+        print(_row(name, inside, [v for t, v in loads if begin <= t <= end]))
     steady = [r for r in records if id(r) not in faulty]
     calm = [v for t, v in loads if not any(a <= t <= b for _n, a, b in windows)]
     print(_row("steady", steady, calm))
@@ -212,12 +356,65 @@ def report(args, capacity, rate, records, events, loads, checks, run_dir: Path) 
     print(
         "  (noans: no HTTP answer (connection reset, refused or timed out); skip: not sent, "
         f"over {args.max_lag:g} s late with every client thread busy; latency from when each "
-        f"request was due; windows run from a fault's start to {AFTERMATH:.0f} s after its end)"
+        "request was due; late s: the most a request was sent after it was due (every client "
+        "thread busy); cache: answers from the page cache; cpu ms: worker CPU per answer; "
+        f"windows run from a fault's start to {AFTERMATH:.0f} s after its end)"
     )
-    print("\nfaults:")
+
+    step = 30.0 if args.minutes >= 5 else 10.0
+    rows = timeline(records, events, loads, cpu, start, step)
+    print(f"\nper {step:g} s of the soak (by when requests were due; CPU in cores of 2):")
+    print(
+        f"{'at s':>5} {'due':>5} {'2xx/3xx':>7} {'noans':>5} {'skip':>5} {'late s':>6} "
+        f"{'p50 ms':>7} {'p95 ms':>7} {'cache':>6} {'req':>5} {'site':>5} {'pg':>5} "
+        f"{'jobs':>5} {'writ':>5} {'clnt':>5} {'other':>5} {'load':>5} {'worker MB':>19}  running"
+    )
+    for row in rows:
+        c = row["cores"]
+        print(
+            f"{row['at_s']:5} {row['due']:5} {row['answered']:7} {row['no_answer']:5} "
+            f"{row['skipped']:5} {row['sent_late_max_s']:6.1f} {row['p50_ms']:7.0f} "
+            f"{row['p95_ms']:7.0f} {_pct(row['cached_share']):>6} {row['request_cores']:5.2f} "
+            f"{c['site']:5.2f} {c['postgres']:5.2f} {c['jobs']:5.2f} {c['writer']:5.2f} "
+            f"{c['client']:5.2f} {c['other']:5.2f} {row['load']:5.2f} "
+            f"{' '.join(f'{r}:{a}' for r, a in row['workers_mb']):>19}  {row['running']}"
+        )
+    print(
+        "  (req: the worker CPU the answers reported; site: gunicorn's processes in all, "
+        "with the updater and warming; pg: the soak's PostgreSQL; jobs: imports and "
+        "rebuilds; writ: the writer; clnt: the load client and samplers; other: the rest "
+        "of the machine; worker MB: each gunicorn worker's resident memory at the end, "
+        "rss:anonymous)"
+    )
+    whole = cpu.cores(start, start + args.minutes * 60)
+    print(
+        "CPU over the whole soak, in cores: " + ", ".join(f"{k} {v:.2f}" for k, v in whole.items())
+    )
+
+    episodes = backlogs(records, events, cpu, start)
+    late_total = sum(e["sent_late"] for e in episodes)
+    print(
+        f"\nbacklog: {late_total} requests sent over 1 s late or skipped, in "
+        f"{len(episodes)} stretch(es); the client had at most {soak['in_flight_max']} of its "
+        f"{args.threads} threads in flight and used {soak['client_cpu_s']:.0f} s of CPU in "
+        f"{soak['wall_s']:.0f} s"
+    )
+    for e in episodes:
+        c = e["cores"]
+        print(
+            f"  {e['from_s']:6.1f}-{e['to_s']:6.1f} s: {e['sent_late']} late, {e['skipped']} "
+            f"skipped, up to {e['sent_late_max_s']} s; site response p50 "
+            f"{e['response_p50_ms']:.0f} ms; cores: site {c['site']:.2f}, jobs "
+            f"{c['jobs']:.2f}, other {c['other']:.2f}; running: {e['running'] or 'nothing'}"
+        )
+
+    print("\nfaults and imports:")
     for event in events:
         details = {k: v for k, v in event.items() if k not in ("name", "start", "end")}
-        print(f"  {event['name']:17} {event['end'] - event['start']:6.1f} s  {details}")
+        print(
+            f"  {event['start'] - start:6.1f} s {event['name']:17} "
+            f"{event['end'] - event['start']:6.1f} s  {details}"
+        )
     print("\nchecks:")
     for key, value in checks.items():
         print(f"  {key}: {value}")
@@ -229,7 +426,17 @@ def report(args, capacity, rate, records, events, loads, checks, run_dir: Path) 
         )
     (run_dir / "report.json").write_text(
         json.dumps(
-            {"checks": checks, "events": events, "capacity": capacity, "rate": rate},
+            {
+                "checks": checks,
+                "events": events,
+                "capacity": cap,
+                "rate": rate,
+                "summary": summary(records),
+                "client": {k: v for k, v in soak.items() if k != "records"},
+                "timeline": rows,
+                "cpu_cores": whole,
+                "backlogs": episodes,
+            },
             default=str,
             indent=1,
         )
@@ -245,7 +452,8 @@ def report(args, capacity, rate, records, events, loads, checks, run_dir: Path) 
         problems.append("index not in step with the database")
     if checks["orphan_build_workers"]:
         problems.append("rebuild workers outlived their parent")
-    if not checks["log"]["redis_unreachable_lines"]:
+    redis_ran = any(e["name"] == "redis_outage" and "skipped" not in e for e in events)
+    if redis_ran and not checks["log"]["redis_unreachable_lines"]:
         problems.append("no log line for Redis going away")
     print("\nRESULT: " + ("PASS" if not problems else "FAIL: " + "; ".join(problems)))
     print(f"(records, logs and report.json in {run_dir})")
