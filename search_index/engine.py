@@ -30,7 +30,6 @@ from search_index.api import MAX_RADIUS_KM, Matches, SearchRequest, SearchResult
 from search_index.context import Context as Context
 from search_index.context import _lock as _lock
 from search_index.context import _spellers as _spellers
-from search_index.context import _views as _views
 from search_index.context import build_context as build_context
 from search_index.context import home_bits as home_bits
 from search_index.context import need_taxonomies as need_taxonomies
