@@ -284,7 +284,9 @@ class Contact(Base):
 
     service: Mapped[Service | None] = relationship(back_populates="contacts")
     phones: Mapped[list[Phone]] = relationship(
-        back_populates="contact", cascade="all, delete-orphan", order_by="Phone.id"
+        back_populates="contact",
+        cascade="all, delete-orphan",
+        order_by="[Phone.position, Phone.id]",
     )
 
 
@@ -299,6 +301,10 @@ class Phone(Base):
     extension: Mapped[str | None] = mapped_column(String(32))
     type: Mapped[str | None] = mapped_column(String(32))
     description: Mapped[str | None] = mapped_column(Text)
+    #: Where the number came in its contact's list: the first a feed or a form gives is the
+    #: one people call, and ids (derived or a feed's UUIDs) do not keep that order. Not an
+    #: ORUK field; set by the writer, never exported.
+    position: Mapped[int | None] = mapped_column(Integer)
 
     contact: Mapped[Contact] = relationship(back_populates="phones")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from directory.listings.models import Contact, Organization, Schedule, Service
+from directory.listings.models import Contact, Organization, Phone, Schedule, Service
 from directory.listings.records import JSON
 from directory.listings.shapes.terms import LINK_TYPE as SOURCE_TERM
 from directory.listings.writer import Writer
@@ -82,7 +82,13 @@ class ServiceWriter(Writer):
     def _contact(self, contact: Contact, item: JSON) -> bool:
         changed = self._fields("contact", contact, item)
         if "phones" in item:
-            changed |= self._sync("phone", contact.phones, item["phones"], self._plain("phone"))
+            order = {phone["id"]: i for i, phone in enumerate(item["phones"])}
+
+            def phone(obj: Phone, values: JSON) -> bool:
+                changed = self._fields("phone", obj, values)
+                return self._set(obj, "position", order[values["id"]]) or changed
+
+            changed |= self._sync("phone", contact.phones, item["phones"], phone)
         return changed
 
     def _service_at_location(self, sal: ServiceAtLocation, item: JSON) -> bool | None:

@@ -273,3 +273,39 @@ def test_the_oruk_example_files_import_then_reimport_with_no_change(any_db):
 
     assert not any(r.changed for r in again)
     assert _history(any_db) == history
+
+
+def test_a_contacts_numbers_keep_the_order_they_were_given_in(any_db, tmp_path):
+    """The first number is the one people call; ids (here sorting the other way) do not keep
+    that order, so the writer stores each number's place."""
+    numbers = ["01244 000111", "07700 900222", "0151 000 3333"]
+    ids = [f"f2000000-0000-4000-8000-00000000000{n}" for n in (9, 5, 1)]
+    service_id = "f0000000-0000-4000-8000-000000000001"
+    record = {
+        "id": service_id,
+        "name": "Numbers in order",
+        "status": "active",
+        "contacts": [
+            {
+                "id": "f1000000-0000-4000-8000-000000000001",
+                "name": "Desk",
+                "phones": [{"id": i, "number": n} for i, n in zip(ids, numbers, strict=True)],
+            }
+        ],
+    }
+    path = tmp_path / "ordered.json"
+    path.write_text(json.dumps([record]))
+    import_path(any_db, path)
+
+    def shown() -> list[str]:
+        any_db.expire_all()
+        phones = service_json(any_db.get(Service, service_id))["contacts"][0]["phones"]
+        return [p["number"] for p in phones]
+
+    assert shown() == numbers
+    assert not import_path(any_db, path).changed
+
+    record["contacts"][0]["phones"].reverse()
+    path.write_text(json.dumps([record]))
+    assert import_path(any_db, path).changed
+    assert shown() == list(reversed(numbers))
