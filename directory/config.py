@@ -343,6 +343,12 @@ class Settings:
         "Add a Server-Timing header to each response: CPU milliseconds spent searching, "
         "working out the page and rendering it (for bench/load_bench.py; off in production).",
     )
+    BULK_JOB_NICE: int = setting(
+        10,
+        "Niceness (0-19) that `flask reindex`, `flask search-index check --repair` and `flask "
+        "import-hsds` raise their own CPU priority to, so serving goes first; their rebuild "
+        'workers inherit it; 0 leaves it (docs/deploy.md, "Bulk jobs").',
+    )
 
     # Imports ------------------------------------------------------------------------------
     IMPORT_MAX_BYTES: int = setting(200 * 1024 * 1024, "The largest file or page an import reads.")

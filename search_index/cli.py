@@ -14,6 +14,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from directory.priority import lower_bulk_priority
 from search_index.sync import get_sync
 
 search_index_cli = AppGroup("search-index", help="Inspect and maintain the search index.")
@@ -48,7 +49,9 @@ class _ProgressPrinter:
 )
 @with_appcontext
 def reindex_command(procs: int | None) -> None:
-    """Rebuild the search index from the database and swap it in atomically."""
+    """Rebuild the search index from the database and swap it in atomically (at niceness
+    BULK_JOB_NICE, as are its build processes)."""
+    lower_bulk_priority(current_app.config)
     sync = get_sync(current_app)
     click.echo(f"Rebuilding the search index in {sync.store.root}")
     report = sync.rebuild(procs=procs, progress=_ProgressPrinter())
@@ -130,6 +133,7 @@ def check_command(repair: bool) -> None:
     click.echo(f"Problem: {problem}.")
     if not repair:
         sys.exit(1)
+    lower_bulk_priority(current_app.config)
     sync.repair(deep=True)
     click.echo("Rebuilt.")
 

@@ -24,6 +24,7 @@ from directory.listings.exporter import export_directory
 from directory.listings.feed_import import ImportOptions, is_url, run_import
 from directory.listings.importer import ImportReport, SourceError
 from directory.listings.runs import FeedBusy
+from directory.priority import lower_bulk_priority
 
 EXIT_UNREADABLE, EXIT_STRICT, EXIT_RETIRE_REFUSED = 1, 2, 3
 
@@ -107,6 +108,7 @@ def import_hsds(
     if not is_url(target) and not Path(target).exists():
         raise click.ClickException(f"{target} does not exist")
     config = current_app.config
+    lower_bulk_priority(config)  # BULK_JOB_NICE: visitors' requests go first
     options = ImportOptions(
         strict=strict,
         all_pages=all_pages,
