@@ -25,7 +25,10 @@ PostgreSQL cluster in ``--workdir`` on ``--pg-port`` (5434), ``redis-server`` on
    same writer going on; an import every ``--import-every`` seconds (on a fixed clock, half
    a period out of step with the faults); and the faults of bench/soak_faults.py at fixed
    shares of the run (kill -9 of a worker, of a rebuild, of the updater; a full rebuild;
-   PostgreSQL restarted; Redis away for ``--redis-down`` seconds).
+   PostgreSQL restarted; Redis away for ``--redis-down`` seconds). The rebuilds and imports
+   are the operator's commands (``flask reindex``, ``flask import-hsds``), so they run at
+   ``BULK_JOB_NICE`` (``--bulk-nice``; docs/deploy.md, "Bulk jobs"): each one's niceness, and
+   its build workers', is read from /proc while it runs and reported with it.
 3. Checks: every edit's and the last import's token found by the API, from both workers
    (each asked ``--asks`` times on new connections); replaced tokens no longer found; the
    index's applied change number equals the database's; no rebuild worker outlived its
@@ -146,6 +149,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--faults", default=",".join(name for _share, name in SCHEDULE), help="which faults"
     )
+    parser.add_argument(
+        "--bulk-nice",
+        type=int,
+        default=None,
+        help="BULK_JOB_NICE of the rebuilds and imports (default: the setting's, 10; 0: "
+        "they compete with the site as before it existed)",
+    )
     args = parser.parse_args(argv)
 
     workdir = Path(args.workdir)
@@ -156,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     pg, redis = Postgres(workdir, args.pg_port), Redis(run_dir, args.redis_port)
     index = run_dir / "index"
     env = app_env(workdir, pg, redis, args.port, index)
+    if args.bulk_nice is not None:
+        env["BULK_JOB_NICE"] = str(args.bulk_nice)
     gunicorn = Gunicorn(run_dir, args.port, env, args.workers)
     writer = None
     try:

@@ -31,7 +31,7 @@ import threading
 import time
 from pathlib import Path
 
-from soak_cluster import ROOT, Gunicorn, Postgres, Redis, alive, children, flask
+from soak_cluster import ROOT, Gunicorn, Postgres, Redis, _stat, alive, children, flask
 from soak_writer import token
 
 IMPORT_SERVICES = 20
@@ -88,11 +88,46 @@ def kill_worker(gunicorn: Gunicorn, which: int) -> dict:
     }
 
 
+def niceness(pid: int) -> int | None:
+    """The niceness of process ``pid`` (its main thread) from /proc, or None once it is gone."""
+    fields = _stat(pid)
+    return int(fields[16]) if fields else None
+
+
+class NiceWatch:
+    """The niceness of a job and of every process it starts, sampled until it ends: the
+    commands lower their own priority (``BULK_JOB_NICE``) once their app is made, and the
+    rebuild's build workers must have it too."""
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.process = process
+        self.seen: dict[int, int] = {}  # pid: highest niceness seen
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+
+    def _watch(self) -> None:
+        while self.process.poll() is None:
+            for pid in [self.process.pid, *descendants(self.process.pid)]:
+                value = niceness(pid)
+                if value is not None:
+                    self.seen[pid] = max(value, self.seen.get(pid, value))
+            time.sleep(0.2)
+
+    def summary(self) -> str:
+        """ "10 x 3" (the niceness each process reached; the job first)."""
+        self.thread.join(1)
+        counts: dict[int, int] = {}
+        for value in self.seen.values():
+            counts[value] = counts.get(value, 0) + 1
+        return ", ".join(f"{v} x {n}" for v, n in sorted(counts.items())) or "not seen"
+
+
 class Reindex:
     """A ``flask reindex`` child whose output is read as it runs."""
 
     def __init__(self, env: dict[str, str]) -> None:
         self.process = flask(env, "reindex", "--procs", "2", start_new_session=True)
+        self.nice = NiceWatch(self.process)
         self.lines: list[str] = []
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -130,6 +165,7 @@ def kill_rebuild(env: dict[str, str], at_percent: int = 40) -> dict:
         "killed_at_percent": percent,
         "build_workers": len(workers),
         "build_workers_alive_5s_later": len(left),
+        "nice": job.nice.summary(),
     }
 
 
@@ -138,7 +174,8 @@ def rebuild(env: dict[str, str]) -> dict:
     code = job.process.wait()
     job.reader.join(5)
     done = [line for line in job.lines if line.startswith("Done")]
-    return {"exit": code, "summary": (done or job.lines[-2:])[-1] if job.lines else ""}
+    summary = (done or job.lines[-2:])[-1] if job.lines else ""
+    return {"exit": code, "summary": summary, "nice": job.nice.summary()}
 
 
 def kill_updater(gunicorn: Gunicorn) -> dict:
@@ -176,11 +213,13 @@ class Importer:
         self.path.write_text(json.dumps(feed))
         began = time.perf_counter()
         job = flask(self.env, "import-hsds", str(self.path), "--feed", "soak")
+        nice = NiceWatch(job)
         output, _ = job.communicate(timeout=600)
         result = {
             "token": word,
             "exit": job.returncode,
             "seconds": round(time.perf_counter() - began, 1),
+            "nice": nice.summary(),
             "tail": output.strip().splitlines()[-2:] if job.returncode else [],
         }
         self.rounds.append(result)
