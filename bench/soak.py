@@ -131,6 +131,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--load", type=float, default=0.8, help="share of capacity")
     parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        help="requests a second to plan instead of --load of the capacity measured (which is "
+        "still measured and printed): to compare runs at the same load on a shared machine",
+    )
+    parser.add_argument(
         "--capacity-seconds", type=float, default=30.0, help="with edits and an import running"
     )
     parser.add_argument("--threads-capacity", type=int, default=4)
@@ -313,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
         if quiet:
             cap["quiet"] = quiet
         capacity = cap["answered_per_s"]
-        rate = args.load * capacity
+        rate = args.rate or args.load * capacity
         print(
             f"capacity: {capacity:.1f} requests/s (closed loop, {args.threads_capacity} "
             f"connections, {args.capacity_seconds:g} s over the soak's mix; p50 "
@@ -328,7 +335,8 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
         seconds = args.minutes * 60
-        print(f"soak: {rate:.1f} requests/s for {seconds:.0f} s", flush=True)
+        share = f" ({rate / capacity:.0%} of that capacity, --rate)" if args.rate else ""
+        print(f"soak: {rate:.1f} requests/s{share} for {seconds:.0f} s", flush=True)
         start = time.time()
 
         def fault_schedule() -> None:

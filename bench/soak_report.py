@@ -333,7 +333,8 @@ def report(args, cap, rate, soak, events, loads, cpu, checks, run_dir: Path, sta
     windows = _windows(events)
     quiet = cap.get("quiet")
     print(
-        f"\n== soak: {args.minutes:g} min at {rate:.1f} requests/s ({args.load:.0%} of "
+        f"\n== soak: {args.minutes:g} min at {rate:.1f} requests/s "
+        f"({'--rate, ' if args.rate else ''}{rate / cap['answered_per_s']:.0%} of "
         f"{cap['answered_per_s']:.1f}, measured with {cap['edits']} edits and an import "
         f"running"
         + (f"; {quiet['answered_per_s']:.1f} without them" if quiet else "")
