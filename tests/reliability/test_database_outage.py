@@ -131,3 +131,32 @@ def test_a_database_error_that_is_not_an_outage_is_still_a_500(app: Flask) -> No
 
     app.config["PROPAGATE_EXCEPTIONS"] = False
     assert app.test_client().get("/broken-query").status_code == 500
+
+
+def test_the_database_going_away_after_the_answer_is_made_does_not_spoil_it(
+    relayed: tuple[Flask, Relay], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Found by the soak: PostgreSQL restarted after a request's work was done, the session's
+    closing ROLLBACK failed in the teardown, and gunicorn answered 500."""
+    from sqlalchemy import text
+
+    from directory.db import db
+
+    app, relay = relayed
+
+    @app.get("/read-then-lose-the-database")
+    def read_then_lose() -> str:
+        count = db.session.execute(text("SELECT count(*) FROM service")).scalar_one()
+        relay.cut()  # the transaction is still open: closing the session rolls it back
+        return f"{count} services"
+
+    client = app.test_client()
+    with caplog.at_level(logging.WARNING, logger="directory.db"):
+        answer = client.get("/read-then-lose-the-database")
+    assert answer.status_code == 200
+    assert answer.get_data(as_text=True) == "0 services"
+    lines = [r.getMessage() for r in caplog.records if r.name == "directory.db"]
+    assert len(lines) == 1 and "connection lost" in lines[0]
+
+    relay.restore()  # the dead connection was discarded, not handed to the next request
+    assert client.get("/api/services/00000000-0000-4000-8000-000000000000").status_code == 404
