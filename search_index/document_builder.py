@@ -22,10 +22,12 @@ from directory.listings import opening
 from directory.listings.html import html_to_text
 from directory.listings.visibility import is_public
 from directory.models import LocationKind
-from search_index.analysis import words_of
+from directory.places.local import bare_name_ok
+from directory.places.names import fold_name
+from search_index.analysis import MAX_QUERY_WORDS, Word, words_of
 from search_index.document_inputs import gazetteer_at, is_free, last_checked, taxonomy_vocabulary
 from search_index.geo import cell_terms
-from search_index.names import name_key, name_terms, strip_place_words
+from search_index.names import name_key, strip_place_words
 from search_index.records import PlaceRecord, ServiceRecord, VenueRecord
 from search_index.schema import COORD_SCALE, NATIONAL, age_bands_for, encode_hours, weighted
 
@@ -39,6 +41,8 @@ SUMMARY_CHARS = 1500
 #: Entries a reused ``DocumentBuilder`` keeps in each of its caches before emptying it.
 BUILDER_CACHE = 20_000
 _NATIONAL_EXTENTS = ("national", "country", "uk", "england")
+#: ``fold_name`` reads at most this many characters of a text.
+_FOLD_CHARS = 200
 
 
 class DocumentBuilder:
@@ -60,13 +64,27 @@ class DocumentBuilder:
         self._hours: dict[tuple, dict[str, Any]] = {}
         self._postcodes: dict[str, tuple[Place | None, set[str]]] = {}
         self._cores: dict[str, str] = {}
+        #: name -> the stems ``name_terms`` takes from it (its first meaningful words)
+        self._stems: dict[str, frozenset[str]] = {}
         #: runs of one to three words -> whether they name a place (``strip_place_words``)
         self._place_runs: dict[str, bool] = {}
+        #: one word as typed -> ``fold_name`` of it
+        self._folds: dict[str, str] = {}
+        #: a venue's description -> its plain text
+        self._texts: dict[str, str] = {}
+        #: (fees, cost options) -> whether the listing says free
+        self._free: dict[tuple, bool] = {}
+        #: the gazetteer's list of folded place names, and the same as a set
+        self._town_list: object = None
+        self._towns: frozenset[str] = frozenset()
 
     def trim(self) -> None:
         """Empty the caches once one holds ``BUILDER_CACHE`` entries (a builder is reused
         from one call to the next: ``builder_for``)."""
-        for cache in (self._hours, self._postcodes, self._cores, self._place_runs):
+        for cache in (
+            self._hours, self._postcodes, self._cores, self._stems, self._place_runs,
+            self._folds, self._texts, self._free,
+        ):  # fmt: skip
             if len(cache) >= BUILDER_CACHE:
                 cache.clear()
 
@@ -77,9 +95,92 @@ class DocumentBuilder:
             return ""
         found = self._cores.get(name)
         if found is None:
-            words = [w for w in words_of(name) if not w.stop]
-            kept = strip_place_words(words, self.gazetteer, self._place_runs)
-            found = self._cores[name] = name_key(w.stem for w in kept) if kept else ""
+            self._analyse(name)
+            found = self._cores[name]
+        return found
+
+    def name_stems(self, name: str | None) -> frozenset[str]:
+        """The stems ``names.name_terms`` takes from one name (its first ``MAX_QUERY_WORDS``
+        words that are not stop words)."""
+        if not name:
+            return frozenset()
+        found = self._stems.get(name)
+        if found is None:
+            found = self._stems[name] = frozenset(
+                w.stem for w in [w for w in words_of(name) if not w.stop][:MAX_QUERY_WORDS]
+            )
+        return found
+
+    def _analyse(self, name: str) -> None:
+        """Fill both caches of a name (its stems and its core) from one reading of it."""
+        words = [w for w in words_of(name) if not w.stop]
+        if name not in self._stems:
+            self._stems[name] = frozenset(w.stem for w in words[:MAX_QUERY_WORDS])
+        kept = self._strip_places(words)
+        self._cores[name] = name_key(w.stem for w in kept) if kept else ""
+
+    def _strip_places(self, words: list[Word]) -> list[Word]:
+        """``names.strip_place_words`` with the gazetteer's place names as a set: a run is a
+        place when its folded text is one of them (``Gazetteer.town`` finds places by that
+        key, and every key has a place), folded word by word (``fold_name`` of words joined
+        by spaces is their folds joined by spaces, the empty ones left out), each word once.
+        """
+        gazetteer = self.gazetteer
+        names = getattr(gazetteer, "town_names", None)
+        if gazetteer is None or names is None:
+            return strip_place_words(words, gazetteer, self._place_runs)
+        town_list = names()
+        if town_list is not self._town_list:  # the gazetteer's places changed
+            self._town_list, self._towns = town_list, frozenset(town_list)
+            self._place_runs.clear()
+        towns, known, folds = self._towns, self._place_runs, self._folds
+        typed = [w.typed for w in words]
+        folded = []
+        for text in typed:
+            fold = folds.get(text)
+            if fold is None:
+                fold = folds[text] = fold_name(text)
+            folded.append(fold)
+        kept: list[Word] = []
+        count = len(words)
+        i = 0
+        while i < count:
+            for size in (3, 2, 1):
+                if i + size > count:
+                    continue
+                text = " ".join(typed[i : i + size])
+                place = known.get(text)
+                if place is None:
+                    if len(text) <= _FOLD_CHARS:
+                        key = " ".join(f for f in folded[i : i + size] if f)
+                    else:
+                        key = fold_name(text)
+                    place = known[text] = bool(bare_name_ok(key) and key in towns)
+                if place:
+                    i += size
+                    break
+            else:
+                kept.append(words[i])
+                i += 1
+        return kept
+
+    def _is_free(self, service: ServiceRecord) -> bool:
+        """``is_free``, kept per distinct fees text and cost options (a directory repeats
+        a few of them)."""
+        options = service.cost_options or ()
+        key = (service.fees, *((c.amount, c.option, c.amount_description) for c in options))
+        found = self._free.get(key)
+        if found is None:
+            found = self._free[key] = is_free(service)
+        return found
+
+    def _text(self, text: str) -> str:
+        """``html_to_text`` of a venue's description, kept per distinct text."""
+        if not text:
+            return ""
+        found = self._texts.get(text)
+        if found is None:
+            found = self._texts[text] = html_to_text(text)
         return found
 
     def documents(self, service: ServiceRecord) -> list[dict[str, Any]]:
@@ -119,10 +220,15 @@ class DocumentBuilder:
         all_groups.update((a, None) for t in guessed_groups for a in vocab.ancestors(t))
         org = service.organization
         checked = last_checked(service)
-        flags = ["free"] if is_free(service) else []
+        flags = ["free"] if self._is_free(service) else []
         if service.is_demonstration or (org is not None and org.is_demonstration):
             flags.append("demo")
+        name, alternate = service.name, service.alternate_name
+        cores = " ".join(filter(None, (self.core_name(name), self.core_name(alternate))))
         return {
+            "name_stems": self.name_stems(name) | self.name_stems(alternate),
+            "name_core": cores,  # core_name first: it finds the stems in the same reading
+            "description": html_to_text(service.description),  # feeds send HTML: index words
             "need_labels": [vocab.label(t) for t in needs],
             "inferred_labels": [vocab.label(t) for t in guessed + guessed_groups],
             "need": " ".join(all_needs),
@@ -177,16 +283,17 @@ class DocumentBuilder:
         hours = self._hours_fields(schedules)
         min_age, max_age = _age(service.minimum_age), _age(service.maximum_age)
         checked = common["checked"]
-        description = html_to_text(service.description)  # feeds send HTML: index the words
+        description = common["description"]
+        stems = common["name_stems"]
+        if place_name:
+            stems = stems | self.name_stems(place_name)
         doc: dict[str, Any] = {
             "doc_id": doc_id,
             "service_id": service.id,
             "service_key": service.id.encode("utf-8"),
             "kind": kind,
-            "name": name_terms(service.name, service.alternate_name, place_name),
-            "name_core": " ".join(
-                filter(None, (self.core_name(service.name), self.core_name(service.alternate_name)))
-            ),
+            "name": " ".join(sorted(stems)),  # names.name_terms of the three names
+            "name_core": common["name_core"],
             "all": weighted(
                 {
                     "name": service.name or "",
@@ -195,7 +302,7 @@ class DocumentBuilder:
                     "alternate_name": service.alternate_name or "",
                     "parent_need": ". ".join(common["parent_labels"] + common["group_labels"]),
                     "organisation": common["org_name"],
-                    "description": f"{description} {html_to_text(extra_text)}".strip(),
+                    "description": f"{description} {self._text(extra_text)}".strip(),
                     "eligibility": service.eligibility_description or "",
                     "place": place_text,
                     "inferred_need": ". ".join(common["inferred_labels"]),
