@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.core.ids import new_id
@@ -52,10 +52,20 @@ class Attribute(Base):
     locations; ``link_type`` says what the term describes (``need``, ``client_group``)."""
 
     __tablename__ = "attribute"
-    #: A term's services from the index alone (the API's taxonomy filter, read from the
-    #: term's side: directory.api.filters.taxonomy_side); it serves lookups by term too.
+    #: ``ix_attribute_term_link``: a term's services from the index alone (the API's taxonomy
+    #: filter, read from the term's side: directory.api.filters.taxonomy_side); it serves
+    #: lookups by term too. ``ix_attribute_source_term``, partial: the terms linked as a
+    #: feed's own vocabulary, which decide the search vocabulary
+    #: (search_index.vocabulary.search_terms) at every same-request update and every rebuild
+    #: batch; without it each check scanned the whole table (60 ms at 100,000 services).
     __table_args__ = (
         Index("ix_attribute_term_link", "taxonomy_term_id", "link_entity", "link_id"),
+        Index(
+            "ix_attribute_source_term",
+            "taxonomy_term_id",
+            postgresql_where=text("link_type = 'source_term'"),
+            sqlite_where=text("link_type = 'source_term'"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
