@@ -39,6 +39,10 @@ def _app_config(database_url: str, tmp_path: Path) -> dict:
         # Beside the index: apps of one test share it, as the workers of a machine do.
         "PAGE_CACHE_DIR": str(tmp_path / "page-cache"),
         "WTF_CSRF_ENABLED": False,
+        # A command run in-process (the CLI runner) would lower the test process's own
+        # priority for the rest of the run (directory/priority.py); tests/test_bulk_nice.py
+        # runs the commands in processes of their own to test it.
+        "BULK_JOB_NICE": 0,
     }
 
 

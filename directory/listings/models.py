@@ -24,6 +24,7 @@ from sqlalchemy import (
     Time,
     text,
 )
+from sqlalchemy.ext.orderinglist import ordering_list
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.core.ids import new_id, utcnow
@@ -287,6 +288,9 @@ class Contact(Base):
         back_populates="contact",
         cascade="all, delete-orphan",
         order_by="[Phone.position, Phone.id]",
+        # A number added to the list without a place (any code but the importer's writer,
+        # which sets each one) gets its place in the list, so no phone is left unordered.
+        collection_class=ordering_list("position"),
     )
 
 

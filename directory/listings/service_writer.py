@@ -89,6 +89,10 @@ class ServiceWriter(Writer):
                 return self._set(obj, "position", order[values["id"]]) or changed
 
             changed |= self._sync("phone", contact.phones, item["phones"], phone)
+            # Removing a number renumbers the list as it stands: put it in the given order
+            # first, so the places stay those given.
+            contact.phones.sort(key=lambda p: order.get(p.id, len(order)))
+            contact.phones.reorder()
         return changed
 
     def _service_at_location(self, sal: ServiceAtLocation, item: JSON) -> bool | None:
