@@ -416,14 +416,14 @@ class CpuSampler:
 
 
 def _anon(pid: int) -> int:
-    """Bytes of anonymous resident memory (the heap, not mapped files) of ``pid``."""
+    """Bytes of anonymous resident memory (the heap, not mapped files) of ``pid``; 0 once
+    the process has exited (a worker killed by a fault between listing and reading it)."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("RssAnon:"):
-                return int(line.split()[1]) * 1024
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+        found = next((line for line in lines if line.startswith("RssAnon:")), None)
+        return int(found.split()[1]) * 1024 if found else 0
     except (OSError, ValueError, IndexError):
-        pass
-    return 0
+        return 0
 
 
 def _cmdline(pid: int) -> str:
