@@ -48,6 +48,7 @@ from whoosh.writing import SegmentWriter
 
 from search_index.analysis import analyse_numbered
 from search_index.arrays import MAX_POSITION, ArraysWriter, filename
+from search_index.bulk_columns import BulkColumns
 from search_index.bulk_postings import _position_values, _TextPostings
 from search_index.fields import (
     SECTION_GAP,
@@ -108,6 +109,13 @@ class BulkWriter(SegmentWriter):
         #: ``WeightedText`` field name -> its postings (see the module docstring)
         self._text_fields: dict[str, _TextPostings] = {}
         self.spelling: Counter[str] = Counter()
+        #: stored fields, field lengths and columns, written at the end (``bulk_columns``)
+        self._columns = BulkColumns(self.perdocwriter)
+        self._column_lists = {
+            name: self._columns.column(name, field.column_type)
+            for name, field in ((name, self.schema[name]) for name in self._order)
+            if field.column_type is not None
+        }
 
     def add_document(self, **fields: Any) -> None:
         self._check_state()
@@ -116,8 +124,8 @@ class BulkWriter(SegmentWriter):
             raise ValueError(f"BulkWriter: unknown or unsupported fields {sorted(unknown)}")
         docnum = self.docnum
         local = docnum - self.docbase
-        perdoc = self.perdocwriter
-        perdoc.start_doc(docnum)
+        stored_fields: dict[str, Any] = {}
+        column_lists = self._column_lists
         get = fields.get
         for name, field, indexed, scorable, stored, column_type, keywords in self._fields:
             value = get(name)
@@ -139,10 +147,13 @@ class BulkWriter(SegmentWriter):
                 lengths.append(length)
             if value is None:
                 continue
-            perdoc.add_field(name, field, value if stored else None, length)
+            if stored:
+                stored_fields[name] = value
             if column_type is not None:
-                perdoc.add_column_value(name, column_type, field.to_column_value(value))
-        perdoc.finish_doc()
+                docs, values = column_lists[name]
+                docs.append(local)
+                values.append(field.to_column_value(value))
+        self._columns.add_stored(stored_fields)
         self._added = True
         self.docnum += 1
 
@@ -233,6 +244,7 @@ class BulkWriter(SegmentWriter):
         """Write every term's postings in (field, term) order, letting go of each term's
         arrays once written, so the arrays file's copy of the text field does not come on top
         of all of them (a worker's peak memory)."""
+        self._columns.finish(self.docnum - self.docbase, self._lengths)
         self.perdocwriter.close()
         for cache in self._keyword_values.values():
             cache.clear()
