@@ -83,6 +83,7 @@ def documents_for_services(
     started = time.perf_counter()
     records = list(iter_service_records(session, ids))
     built = time.perf_counter()
+    builder.look_up_postcodes(records)
     for service in records:
         out[service.id] = builder.documents(service)
     phase_seconds["read"] += built - started

@@ -68,6 +68,18 @@ def test_unknown_and_invalid_codes(gazetteer: Gazetteer) -> None:
     assert gazetteer.local_authority("e06000050") is not None
 
 
+def test_many_postcodes_at_once_are_each_what_one_look_up_gives(gazetteer: Gazetteer) -> None:
+    rows = gazetteer._conn().execute("SELECT pc FROM postcode ORDER BY pc LIMIT 1200")
+    real = [pc for (pc,) in rows]
+    odd = ["ch11aa", " CH1 1AA ", "CH1 1ZZ", "not a postcode", "EH1 1AA", ""]
+    given = [*real, *(f"{pc[:-3].lower()} {pc[-3:]}" for pc in real[::7]), *odd]
+    found = gazetteer.postcodes(given)  # more than one query's worth (500 a query)
+    assert len(real) == 1200 and list(found) == list(dict.fromkeys(given))
+    assert found == {pc: gazetteer.postcode(pc) for pc in given}
+    assert found["ch11aa"] is not None and found["CH1 1ZZ"] is None
+    assert gazetteer.postcodes([]) == {}
+
+
 def test_town_lookup_ignores_case_and_accents(gazetteer: Gazetteer) -> None:
     for spelling in ("Chester", "CHESTER", " chester "):
         towns = gazetteer.town(spelling)
