@@ -6,10 +6,11 @@ free there, and serves anything over its "mmap threshold" (128 KB at first, then
 towards 32 MB as large blocks are freed) with a fresh ``mmap``. A build worker calls zlib
 about 120,000 times (each call allocates and frees about 270 KB of state), makes numpy arrays
 by the hundred and frees each batch of records: so it kept handing pages back and faulting
-them in again. Measured on this project's 2-core machine with one build worker of 50,000
-services (``bench/rebuild_bench.py``'s data): a zlib call on 1 KB took 50-65 us as the
-worker's heap stood and 9.5 us with the heap's top kept; the worker took 33.7-34.9 s of CPU
-with glibc's defaults and 27.6-28.2 s with the settings below, its peak memory about the same.
+them in again. Measured on this project's 2-core machine: a zlib call on 1 KB took 50-65 us
+in a plain Python process and 9.5 us once the heap's top was kept; one build worker of
+50,000 services (``bench/rebuild_bench.py``'s data, run in-process, alternating) took
+33.7-37.1 s of CPU with glibc's defaults and 27.6-31.0 s with the settings below, its peak
+memory about the same (docs/index-operations.md, "Index and write phases cut").
 
 ``tune_for_bulk`` keeps 1 MB spare at the heap's top when trimming (``M_TOP_PAD``) and fixes
 the mmap threshold at 4 MB (``M_MMAP_THRESHOLD``, which also stops glibc raising it): blocks
