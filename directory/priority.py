@@ -19,9 +19,11 @@ PostgreSQL's own work for the job runs in its server processes, at their priorit
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from directory.config import ConfigError, Settings
 
 #: The kernel's range of niceness; 19 is the lowest priority.
 LOWEST = 19
@@ -58,3 +60,31 @@ def lower_priority(niceness: int) -> int:
 def lower_bulk_priority(config: Mapping[str, Any]) -> int:
     """:func:`lower_priority` by the app's ``BULK_JOB_NICE``."""
     return lower_priority(int(config.get("BULK_JOB_NICE") or 0))
+
+
+#: Command words that make a ``flask`` process a bulk job (with ``search-index check``, only
+#: when it repairs).
+BULK_COMMANDS = frozenset({"reindex", "import-hsds"})
+
+
+def is_bulk_command(argv: Sequence[str]) -> bool:
+    """Whether a process started with ``argv`` runs a bulk job (``flask ... reindex``)."""
+    words = set(argv[1:])
+    return bool(words & BULK_COMMANDS) or {"search-index", "check", "--repair"} <= words
+
+
+def lower_priority_before_the_app(argv: Sequence[str]) -> int | None:
+    """For ``wsgi.py``, before it makes the app: a bulk command lowers its priority now
+    rather than when the command starts. Making the app (importing every blueprint, about
+    2 s of one core) ran at full priority, and with the site near capacity that took a core
+    from its workers: their run-queue wait went from 0.23 to 0.81-0.87 (in cores' worth) for
+    the first 3 s of each `flask reindex` (docs/reliability.md, "The start of a bulk job").
+    None when ``argv`` is not a bulk command, or ``BULK_JOB_NICE`` is not a number (making
+    the app then reports it)."""
+    if not is_bulk_command(argv):
+        return None
+    try:
+        niceness = Settings.from_environ().BULK_JOB_NICE
+    except ConfigError:
+        return None
+    return lower_priority(niceness)

@@ -129,3 +129,59 @@ def test_import_runs_niced(app, tmp_path):
 def test_without_the_setting_the_commands_keep_their_priority(app, tmp_path):
     report = _probe(tmp_path, "command", "reindex", env=_command_env(app, 0))
     _assert_niceness(report, _base())
+
+
+EARLY = """
+import json, os, sys
+
+sys.argv = ["flask", "--app", "wsgi", *sys.argv[1:]]
+import directory
+
+made = {}
+real = directory.create_app
+
+
+def spy(*args, **kwargs):
+    made["niceness"] = os.nice(0)  # when wsgi.py makes the app
+    return real(*args, **kwargs)
+
+
+directory.create_app = spy
+import wsgi  # noqa: E402,F401
+
+print(json.dumps(made))
+"""
+
+
+@pytest.mark.parametrize(
+    ("argv", "lowered"),
+    [
+        (["reindex", "--procs", "2"], True),
+        (["import-hsds", "feed.json"], True),
+        (["search-index", "check", "--repair"], True),
+        (["search-index", "check"], False),  # a check that only reads
+        (["routes"], False),
+    ],
+)
+def test_a_bulk_command_is_niced_before_the_app_is_made(app, tmp_path, argv, lowered):
+    script = tmp_path / "early_probe.py"
+    script.write_text(EARLY)
+    done = subprocess.run(
+        [sys.executable, str(script), *argv],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **_command_env(app, 7)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.strip().splitlines()[-1])["niceness"]
+    assert found == (max(_base(), 7) if lowered else _base())
+
+
+def test_a_bad_setting_leaves_the_priority_to_the_app(monkeypatch):
+    from directory import priority
+
+    monkeypatch.setenv("BULK_JOB_NICE", "lots")
+    assert priority.lower_priority_before_the_app(["flask", "reindex"]) is None
+    assert priority.lower_priority_before_the_app(["gunicorn", "-c", "gunicorn.conf.py"]) is None
