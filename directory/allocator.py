@@ -10,7 +10,8 @@ them in again. Measured on this project's 2-core machine: a zlib call on 1 KB to
 in a plain Python process and 9.5 us once the heap's top was kept; one build worker of
 50,000 services (``bench/rebuild_bench.py``'s data, run in-process, alternating) took
 33.7-37.1 s of CPU with glibc's defaults and 27.6-31.0 s with the settings below, its peak
-memory about the same (docs/index-operations.md, "Index and write phases cut").
+memory about the same (the paragraph "Index and write phases cut" under
+docs/index-operations.md, "Rebuilding: `flask --app wsgi reindex [--procs N]`").
 
 ``tune_for_bulk`` keeps 1 MB spare at the heap's top when trimming (``M_TOP_PAD``) and fixes
 the mmap threshold at 4 MB (``M_MMAP_THRESHOLD``, which also stops glibc raising it): blocks
