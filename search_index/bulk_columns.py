@@ -105,7 +105,7 @@ class _Written(columns.ColumnWriter):
     """A column already written: Whoosh's ``close`` calls ``finish`` on every column writer."""
 
     def finish(self, doccount: int) -> None:
-        pass
+        """Nothing is left to write: ``BulkColumns.finish`` wrote the whole column."""
 
 
 class _StoredWriter(columns.ColumnWriter):
