@@ -46,13 +46,13 @@ class BulkColumns:
     """Collects one segment's per-document values; ``finish(doccount)`` writes them into
     ``perdoc`` (a ``W3PerDocWriter`` that has had no document) before it is closed."""
 
-    def __init__(self, perdoc: W3PerDocWriter, stored_level: int = STORED_LEVEL) -> None:
+    def __init__(self, perdoc: W3PerDocWriter) -> None:
         if not isinstance(perdoc, W3PerDocWriter) or perdoc._doccount:
             raise TypeError("BulkColumns needs a fresh W3PerDocWriter")
         self._perdoc = perdoc
         #: column name -> (column type, local document numbers, values)
         self._columns: dict[str, tuple[columns.Column, array, list[Any]]] = {}
-        self._stored = _StoredWriter(perdoc._colwriters["_stored"], stored_level)
+        self._stored = _StoredWriter(perdoc._colwriters["_stored"])
         perdoc._colwriters["_stored"] = self._stored
 
     def column(self, name: str, column: columns.Column) -> tuple[array, Any]:
@@ -112,9 +112,8 @@ class _StoredWriter(columns.ColumnWriter):
     """``STORED_COLUMN`` (a pickled dictionary per document, zlib-compressed, as variable
     bytes) written in chunks; replaces the per-document writer's own writer of it."""
 
-    def __init__(self, original: Any, level: int) -> None:
+    def __init__(self, original: Any) -> None:
         self._file = original._child._dbfile
-        self._level = level
         self._lengths = array("I")
         self._pending: list[bytes] = []
         self._size = 0
@@ -123,7 +122,7 @@ class _StoredWriter(columns.ColumnWriter):
         if not fields:
             self._lengths.append(0)
             return
-        data = zlib.compress(dumps(fields, 2), self._level)
+        data = zlib.compress(dumps(fields, 2), STORED_LEVEL)
         self._lengths.append(len(data))
         self._pending.append(data)
         self._size += len(data)
@@ -144,12 +143,7 @@ class _StoredWriter(columns.ColumnWriter):
 
 def _length_bytes(lengths: array) -> np.ndarray:
     """``length_to_byte`` of every length (one call per distinct length)."""
-    values = (
-        np.frombuffer(lengths, dtype=np.uint32)
-        if lengths.typecode == "I"
-        else np.array(lengths, dtype=np.int64)
-    )
-    distinct, where = np.unique(values, return_inverse=True)
+    distinct, where = np.unique(np.asarray(lengths, dtype=np.int64), return_inverse=True)
     codes = np.array([length_to_byte(int(n)) for n in distinct], dtype=np.uint8)
     return codes[where]
 
